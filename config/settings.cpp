@@ -1,0 +1,132 @@
+#include "config/settings.h"
+
+#include <fmt/format.h>
+
+namespace radnode::config {
+namespace {
+
+using T = SettingType;
+
+// The table. Keep descriptions short and user-facing: they become docs/configuration.md.
+const std::vector<SettingSpec>& table() {
+    static const std::vector<SettingSpec> specs = {
+        {"node.data_dir", T::String, &Config::data_dir, "./radnode-data", "path",
+         "Folder holding the SQLite index (`index.sqlite`), received instances (`instances/`) and temporary "
+         "files (`tmp/`). Relative paths are resolved against the working directory."},
+        {"dicom.ae_title", T::String, &Config::ae_title, "RADNODE", "",
+         "Application Entity title radnode answers to (1-16 characters, no backslash)."},
+        {"dicom.port", T::Int, &Config::dicom_port, "11112", "TCP port", "Port of the DICOM listener (all interfaces).",
+         1, 65535},
+        {"dicom.max_associations", T::Int, &Config::max_associations, "16", "associations",
+         "Maximum number of simultaneous associations; further requests are rejected with "
+         "'local limit exceeded' (transient).",
+         1, 256},
+        {"dicom.allowed_callers", T::StringList, &Config::allowed_callers, "*@127.0.0.1", "list",
+         "Calling AE titles allowed to associate: `AE`, `AE@host` or `*@host` (`*` = any AE title; host is an "
+         "IP address or name compared with the peer address). An empty list rejects everyone. The default accepts "
+         "any AE title from the local machine only."},
+        {"dicom.check_called_ae", T::Bool, &Config::check_called_ae, "true", "",
+         "Reject associations whose called AE title is not `dicom.ae_title`."},
+        {"dicom.max_pdu", T::Int, &Config::max_pdu, "131072", "bytes",
+         "Maximum PDU size radnode receives (DCMTK allows 4096-131072).", 4096, 131072},
+        {"dicom.acse_timeout", T::Int, &Config::acse_timeout, "30", "s",
+         "Timeout for association negotiation messages.", 1, 3600},
+        {"dicom.dimse_timeout", T::Int, &Config::dimse_timeout, "60", "s",
+         "Timeout while waiting for the next DIMSE message or data on an open association.", 1, 86400},
+        {"dicom.duplicate_policy", T::Choice, &Config::duplicate_policy, "keep_first", "",
+         "What to do when an instance arrives again with the same SOP Instance UID but different content "
+         "(`keep_first`: keep the stored file, answer Success, log a warning; `replace`: store the new file). "
+         "An identical re-sent instance is always answered Success without rewriting anything.",
+         0, 0, {"keep_first", "replace"}},
+        {"storage.min_free_mb", T::Int, &Config::min_free_mb, "1024", "MiB",
+         "Free space that must remain on the data folder's file system; below it C-STORE is refused with "
+         "0xA700 (out of resources) while C-ECHO keeps working.",
+         0, 0},
+        {"http.bind", T::String, &Config::http_bind, "127.0.0.1", "address",
+         "Address of the REST API listener. Keep it on loopback unless a token is configured."},
+        {"http.port", T::Int, &Config::http_port, "8743", "TCP port", "Port of the REST API; 0 disables it.", 0,
+         65535},
+        {"log.level", T::Choice, &Config::log_level, "info", "", "Log verbosity.", 0, 0,
+         {"trace", "debug", "info", "warn", "error"}},
+        {"log.file", T::String, &Config::log_file, "", "path",
+         "Also append log lines to this file (empty: standard error only)."},
+    };
+    return specs;
+}
+
+std::string_view type_name(const SettingSpec& s) {
+    switch (s.type) {
+    case T::String: return "string";
+    case T::Int: return "integer";
+    case T::Bool: return "boolean";
+    case T::Double: return "number";
+    case T::StringList: return "list of strings";
+    case T::Choice: return "one of";
+    }
+    return "?";
+}
+
+} // namespace
+
+std::span<const SettingSpec> settings() { return table(); }
+
+const SettingSpec* find_setting(std::string_view name) {
+    for (const SettingSpec& s : table())
+        if (s.name == name)
+            return &s;
+    return nullptr;
+}
+
+std::string settings_reference_markdown() {
+    std::string out = "| Setting | Type | Default | Unit | Description |\n|---|---|---|---|---|\n";
+    for (const SettingSpec& s : table()) {
+        std::string type{type_name(s)};
+        if (s.type == T::Choice) {
+            std::string list;
+            for (auto c : s.choices)
+                list += fmt::format("{}`{}`", list.empty() ? " " : ", ", c);
+            type += list;
+        } else if (s.type == T::Int && s.min != s.max) {
+            type += fmt::format(" ({}-{})", s.min, s.max);
+        }
+        const std::string def = s.default_value.empty() ? "(empty)" : fmt::format("`{}`", s.default_value);
+        out += fmt::format("| `{}` | {} | {} | {} | {} |\n", s.name, type, def, s.unit, s.description);
+    }
+    return out;
+}
+
+std::string default_config_yaml() {
+    std::string out = "# radnode configuration; every key is optional and shows its default.\n"
+                      "# Reference: docs/configuration.md\n";
+    std::string section;
+    for (const SettingSpec& s : table()) {
+        const auto dot = s.name.find('.');
+        const std::string head{s.name.substr(0, dot)};
+        const std::string key{s.name.substr(dot + 1)};
+        if (head != section) {
+            out += fmt::format("\n{}:\n", head);
+            section = head;
+        }
+        std::string value;
+        if (s.type == T::StringList) {
+            value = "[";
+            std::string_view rest = s.default_value;
+            bool first = true;
+            while (!rest.empty()) {
+                const auto comma = rest.find(',');
+                value += fmt::format("{}\"{}\"", first ? "" : ", ", rest.substr(0, comma));
+                first = false;
+                rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+            }
+            value += "]";
+        } else if (s.type == T::String || s.type == T::Choice) {
+            value = fmt::format("\"{}\"", s.default_value);
+        } else {
+            value = std::string{s.default_value};
+        }
+        out += fmt::format("  {}: {}\n", key, value);
+    }
+    return out;
+}
+
+} // namespace radnode::config

@@ -1,0 +1,146 @@
+#include "storage/database.h"
+
+#include "storage/migrations.h"
+#include "storage/sqlite_error.h"
+
+#include <fmt/format.h>
+#include <random>
+#include <sqlite3.h>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+namespace radnode::storage {
+
+namespace {
+
+/// Lets the statement cache be searched with a string_view without building a std::string.
+struct TransparentHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+};
+
+} // namespace
+
+struct Database::Impl {
+    sqlite3* db = nullptr;
+    DatabaseOptions options;
+    std::chrono::steady_clock::time_point busy_since;
+    std::minstd_rand jitter{std::random_device{}()};
+    std::unordered_map<std::string, std::unique_ptr<Statement>, TransparentHash, std::equal_to<>> statements;
+
+    ~Impl() {
+        statements.clear(); // finalize before closing
+        sqlite3_close_v2(db);
+    }
+
+    /// SQLite's default busy handler sleeps 1, 2, 5, 10 … 100 ms; a radnode write transaction holds the
+    /// lock for about a millisecond (one instance), so short jittered pauses keep concurrent associations
+    /// from convoying behind long sleeps. Gives up after `options.busy_timeout`.
+    static int busy_handler(void* arg, int count) {
+        auto* self = static_cast<Impl*>(arg);
+        const auto now = std::chrono::steady_clock::now();
+        if (count == 0)
+            self->busy_since = now;
+        if (now - self->busy_since >= self->options.busy_timeout)
+            return 0;
+        const int ceiling_us = count < 20 ? 200 : (count < 200 ? 1'000 : 5'000);
+        std::uniform_int_distribution<int> pause_us(ceiling_us / 4, ceiling_us);
+        std::this_thread::sleep_for(std::chrono::microseconds(pause_us(self->jitter)));
+        return 1;
+    }
+};
+
+Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Database::Database(Database&&) noexcept = default;
+Database& Database::operator=(Database&&) noexcept = default;
+Database::~Database() = default;
+
+std::unique_ptr<Database::Impl> Database::connect(const std::string& name, const DatabaseOptions& options) {
+    auto impl = std::make_unique<Database::Impl>();
+    impl->options = options;
+    // NOMUTEX: a connection belongs to one thread at a time, so SQLite's per-connection mutex is wasted work.
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(name.c_str(), &impl->db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        const std::string message = impl->db ? sqlite3_errmsg(impl->db) : sqlite3_errstr(rc);
+        const int system_errno = impl->db ? sqlite3_system_errno(impl->db) : 0;
+        throw StorageError(detail::map_sqlite_code(rc, system_errno),
+                           fmt::format("cannot open database '{}': {}", name, message), rc);
+    }
+    sqlite3_extended_result_codes(impl->db, 1);
+    sqlite3_busy_handler(impl->db, &Database::Impl::busy_handler, impl.get());
+    return impl;
+}
+
+Database Database::open(const std::filesystem::path& file, const DatabaseOptions& options) {
+    Database db(connect(file.string(), options));
+    {
+        Statement& mode = db.prepare("PRAGMA journal_mode=WAL");
+        StatementReset reset(mode);
+        const std::string journal = mode.step() ? mode.column_text(0) : std::string{};
+        if (journal != "wal")
+            throw StorageError(StorageError::Kind::Sql,
+                               fmt::format("cannot switch '{}' to WAL (journal_mode is '{}')", file.string(), journal));
+    }
+    // FULL: in WAL mode every commit fsyncs the WAL, so an acknowledged instance survives power loss, not
+    // only a process crash (NORMAL would only survive the latter).
+    db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    apply_migrations(db);
+    return db;
+}
+
+Database Database::open_in_memory() {
+    Database db(connect(":memory:", {}));
+    db.exec("PRAGMA foreign_keys=ON;");
+    apply_migrations(db);
+    return db;
+}
+
+Statement& Database::prepare(std::string_view sql) {
+    auto it = impl_->statements.find(sql);
+    if (it == impl_->statements.end())
+        it = impl_->statements.emplace(std::string(sql), std::make_unique<Statement>(impl_->db, sql)).first;
+    it->second->reset();
+    return *it->second;
+}
+
+void Database::exec(std::string_view sql) {
+    const std::string text(sql); // sqlite3_exec needs a NUL-terminated string
+    char* error = nullptr;
+    const int rc = sqlite3_exec(impl_->db, text.c_str(), nullptr, nullptr, &error);
+    if (rc != SQLITE_OK) {
+        sqlite3_free(error); // the same text is still available from sqlite3_errmsg
+        detail::throw_sqlite_error(impl_->db, rc, sql.substr(0, 200));
+    }
+}
+
+int Database::schema_version() const {
+    Statement& statement =
+        const_cast<Database*>(this)->prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    StatementReset reset(statement);
+    return statement.step() ? static_cast<int>(statement.column_int64(0)) : 0;
+}
+
+int Database::latest_schema_version() {
+    const auto migrations = embedded_migrations();
+    return migrations.empty() ? 0 : migrations.back().version;
+}
+
+std::int64_t Database::last_insert_rowid() const {
+    return sqlite3_last_insert_rowid(impl_->db);
+}
+
+int Database::changes() const {
+    return sqlite3_changes(impl_->db);
+}
+
+bool Database::in_transaction() const {
+    return sqlite3_get_autocommit(impl_->db) == 0;
+}
+
+sqlite3* Database::handle() const {
+    return impl_->db;
+}
+
+} // namespace radnode::storage

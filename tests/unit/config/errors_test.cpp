@@ -1,0 +1,30 @@
+#include <gtest/gtest.h>
+
+#include "config/errors.h"
+
+namespace radnode {
+namespace {
+
+TEST(ErrorTable, MapsStoreFailuresToTheirDimseStatus) {
+    EXPECT_EQ(error_info(ErrorCode::Ok).dimse_status, 0x0000);
+    EXPECT_EQ(error_info(ErrorCode::InvalidDataset).dimse_status, 0xA900);
+    EXPECT_EQ(error_info(ErrorCode::CannotUnderstand).dimse_status, 0xC000);
+    EXPECT_EQ(error_info(ErrorCode::OutOfResources).dimse_status, 0xA700);
+    EXPECT_EQ(error_info(ErrorCode::UnsupportedSopClass).dimse_status, 0x0122);
+}
+
+TEST(ErrorTable, TransientFailuresAreRetryable) {
+    EXPECT_EQ(error_info(ErrorCode::OutOfResources).retry, RetryPolicy::Later);
+    EXPECT_EQ(error_info(ErrorCode::InvalidDataset).retry, RetryPolicy::Never);
+    EXPECT_EQ(error_info(ErrorCode::NotFound).http_status, 404);
+}
+
+TEST(StatusValue, OkAndError) {
+    EXPECT_TRUE(Status::ok());
+    const Status s = Status::error(ErrorCode::InvalidDataset, "why");
+    EXPECT_FALSE(s);
+    EXPECT_EQ(s.message, "why");
+}
+
+} // namespace
+} // namespace radnode

@@ -1,0 +1,269 @@
+#include "storage/database.h"
+#include "storage/instance_index.h"
+#include "storage_test_support.h"
+
+#include <atomic>
+#include <gtest/gtest.h>
+#include <regex>
+#include <thread>
+#include <vector>
+
+namespace radnode::storage {
+namespace {
+
+using test::make_record;
+using test::TempDir;
+
+const InstanceRecord& as_record(const StoredInstance& stored) {
+    return stored;
+}
+
+TEST(StorageInstanceIndex, PutThenFindRoundTripsEveryField) {
+    Database db = Database::open_in_memory();
+    InstanceIndex index(db);
+    const InstanceRecord record = make_record("1.2.3", "1.2.3.4", "1.2.3.4.5", 17);
+
+    EXPECT_EQ(index.put(record), PutOutcome::Inserted);
+    const auto found = index.find(record.sop_instance_uid);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(as_record(*found), record); // every field, including position/orientation doubles
+    EXPECT_GT(found->id, 0);
+    EXPECT_TRUE(std::regex_match(found->received_at, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
+        << found->received_at;
+}
+
+TEST(StorageInstanceIndex, AbsentOptionalFieldsStayAbsent) {
+    Database db = Database::open_in_memory();
+    InstanceIndex index(db);
+    InstanceRecord record = make_record("1.2", "1.2.1", "1.2.1.1");
+    record.series_number.reset();
+    record.instance_number.reset();
+    record.image_position.reset();
+    record.image_orientation.reset();
+    record.patient_id.clear();
+    record.number_of_frames = 24;
+    ASSERT_EQ(index.put(record), PutOutcome::Inserted);
+    const auto found = index.find("1.2.1.1");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(as_record(*found), record);
+}
+
+TEST(StorageInstanceIndex, FindOfUnknownSopIsEmpty) {
+    Database db = Database::open_in_memory();
+    InstanceIndex index(db);
+    EXPECT_FALSE(index.find("9.9.9").has_value());
+    EXPECT_EQ(index.count_instances(), 0u);
+    EXPECT_FALSE(index.find_study("9.9").has_value());
+    EXPECT_FALSE(index.find_series("9.9").has_value());
+    EXPECT_TRUE(index.list_series_instances("9.9").empty());
+}
+
+TEST(StorageInstanceIndex, StudiesAndSeriesAreUpsertedWithCounts) {
+    Database db = Database::open_in_memory();
+    InstanceIndex index(db);
+    for (int n : {3, 1, 2}) { // out of order on purpose
+        index.put(make_record("1.1", "1.1.1", fmt::format("1.1.1.{}", n), n));
+        index.put(make_record("1.1", "1.1.2", fmt::format("1.1.2.{}", n), n));
+    }
+    InstanceRecord other = make_record("2.2", "2.2.1", "2.2.1.1");
+    index.put(other);
+
+    const auto study = index.find_study("1.1");
+    ASSERT_TRUE(study);
+    EXPECT_EQ(study->series_count, 2);
+    EXPECT_EQ(study->instance_count, 6);
+    EXPECT_EQ(study->patient_id, "PID-0042");
+    EXPECT_EQ(study->accession_number, "ACC123");
+    EXPECT_LE(study->first_received_at, study->last_received_at);
+
+    const auto series = index.find_series("1.1.2");
+    ASSERT_TRUE(series);
+    EXPECT_EQ(series->study_uid, "1.1");
+    EXPECT_EQ(series->instance_count, 3);
+    EXPECT_EQ(series->modality, "CT");
+    EXPECT_EQ(series->series_number, 3);
+
+    EXPECT_EQ(index.list_study_series("1.1").size(), 2u);
+    EXPECT_EQ(index.count_instances(), 7u);
+    EXPECT_EQ(index.count_instances("1.1.1"), 3u);
+    EXPECT_EQ(index.count_instances("2.2.1"), 1u);
+    EXPECT_EQ(index.count_instances("no.such"), 0u);
+
+    const auto instances = index.list_series_instances("1.1.1");
+    ASSERT_EQ(instances.size(), 3u);
+    EXPECT_EQ(instances[0].instance_number, 1);
+    EXPECT_EQ(instances[1].instance_number, 2);
+    EXPECT_EQ(instances[2].instance_number, 3);
+    EXPECT_EQ(instances[2].sop_instance_uid, "1.1.1.3");
+}
+
+TEST(StorageInstanceIndex, LaterInstancesOnlyFillEmptyStudyAttributes) {
+    Database db = Database::open_in_memory();
+    InstanceIndex index(db);
+    InstanceRecord first = make_record("1.1", "1.1.1", "1.1.1.1");
+    first.accession_number.clear();
+    index.put(first);
+    InstanceRecord second = make_record("1.1", "1.1.1", "1.1.1.2");
+    second.study_description = "something else";
+    index.put(second);
+    const auto study = index.find_study("1.1");
+    ASSERT_TRUE(study);
+    EXPECT_EQ(study->accession_number, "ACC123");     // filled in
+    EXPECT_EQ(study->study_description, "CT Thorax"); // first value kept
+}
+
+TEST(StorageInstanceIndex, IdenticalDuplicateChangesNothing) {
+    Database db = Database::open_in_memory();
+    InstanceIndex index(db);
+    const InstanceRecord record = make_record("1.1", "1.1.1", "1.1.1.1");
+    ASSERT_EQ(index.put(record), PutOutcome::Inserted);
+    const auto before = index.find(record.sop_instance_uid);
+    EXPECT_EQ(index.put(record), PutOutcome::IdenticalDuplicate);
+    EXPECT_EQ(index.put(record, DuplicatePolicy::Replace), PutOutcome::IdenticalDuplicate);
+    EXPECT_EQ(index.count_instances(), 1u);
+    EXPECT_EQ(index.find(record.sop_instance_uid)->received_at, before->received_at);
+    EXPECT_EQ(index.find_series("1.1.1")->instance_count, 1);
+}
+
+TEST(StorageInstanceIndex, DifferentContentFollowsThePolicy) {
+    Database db = Database::open_in_memory();
+    InstanceIndex index(db);
+    const InstanceRecord original = make_record("1.1", "1.1.1", "1.1.1.1");
+    index.put(original);
+    InstanceRecord changed = original;
+    changed.content_hash = "ffffffffffffffffffffffffffffffff";
+    changed.file_size = 42;
+
+    EXPECT_EQ(index.put(changed, DuplicatePolicy::KeepFirst), PutOutcome::KeptExisting);
+    EXPECT_EQ(index.find("1.1.1.1")->content_hash, original.content_hash);
+
+    EXPECT_EQ(index.put(changed, DuplicatePolicy::Replace), PutOutcome::Replaced);
+    EXPECT_EQ(as_record(*index.find("1.1.1.1")), changed);
+    EXPECT_EQ(index.count_instances(), 1u);
+    EXPECT_EQ(index.find_study("1.1")->instance_count, 1);
+}
+
+TEST(StorageInstanceIndex, ReplaceCanMoveAnInstanceAndCountsFollow) {
+    Database db = Database::open_in_memory();
+    InstanceIndex index(db);
+    index.put(make_record("1.1", "1.1.1", "1.1.1.1"));
+    index.put(make_record("1.1", "1.1.1", "1.1.1.2"));
+    InstanceRecord corrected = make_record("3.3", "3.3.1", "1.1.1.2");
+    corrected.content_hash = "0123456789abcdef0123456789abcdef";
+    index.replace(corrected);
+
+    EXPECT_EQ(as_record(*index.find("1.1.1.2")), corrected);
+    EXPECT_EQ(index.find_series("1.1.1")->instance_count, 1);
+    EXPECT_EQ(index.find_study("1.1")->instance_count, 1);
+    EXPECT_EQ(index.find_series("3.3.1")->instance_count, 1);
+    EXPECT_EQ(index.find_study("3.3")->instance_count, 1);
+    EXPECT_EQ(index.count_instances(), 2u);
+}
+
+TEST(StorageInstanceIndex, ReplaceOfAnAbsentSopInserts) {
+    Database db = Database::open_in_memory();
+    InstanceIndex index(db);
+    const InstanceRecord record = make_record("1.1", "1.1.1", "1.1.1.9");
+    index.replace(record);
+    EXPECT_EQ(as_record(*index.find("1.1.1.9")), record);
+    EXPECT_EQ(index.find_series("1.1.1")->instance_count, 1);
+}
+
+TEST(StorageInstanceIndex, SopInstanceUidIsUnique) {
+    Database db = Database::open_in_memory();
+    InstanceIndex index(db);
+    index.put(make_record("1.1", "1.1.1", "1.1.1.1"));
+    try {
+        db.exec("INSERT INTO instances (series_id, sop_instance_uid, sop_class_uid, transfer_syntax_uid, file_path, "
+                "file_size, content_hash, received_at) SELECT series_id, sop_instance_uid, sop_class_uid, "
+                "transfer_syntax_uid, file_path, file_size, content_hash, received_at FROM instances");
+        FAIL() << "a second row for one SOP Instance UID was accepted";
+    } catch (const StorageError& e) {
+        EXPECT_EQ(e.kind(), StorageError::Kind::Duplicate) << e.what();
+    }
+    EXPECT_EQ(index.count_instances(), 1u);
+}
+
+TEST(StorageInstanceIndex, FailedPutLeavesNoStudyOrSeriesBehind) {
+    Database db = Database::open_in_memory();
+    InstanceIndex index(db);
+    db.exec("CREATE TRIGGER refuse BEFORE INSERT ON instances BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    EXPECT_THROW(index.put(make_record("1.1", "1.1.1", "1.1.1.1")), StorageError);
+    EXPECT_FALSE(db.in_transaction());
+    EXPECT_FALSE(index.find_study("1.1").has_value());
+    EXPECT_FALSE(index.find_series("1.1.1").has_value());
+}
+
+TEST(StorageInstanceIndex, ConcurrentWritersWithTheirOwnConnectionsAllLand) {
+    TempDir dir;
+    const auto file = dir.path() / "index.db";
+    Database::open(file); // migrate once up front; the writers then take the fast path
+    constexpr int kThreads = 8;
+    constexpr int kPerThread = 40;
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            try {
+                Database db = Database::open(file);
+                InstanceIndex index(db);
+                for (int i = 0; i < kPerThread; ++i) {
+                    // Two threads share each series, so series/study upserts contend too.
+                    const std::string series = fmt::format("1.5.{}", t % 4);
+                    if (index.put(make_record("1.5", series, fmt::format("1.5.{}.{}.{}", t % 4, t, i), i)) !=
+                        PutOutcome::Inserted)
+                        ++failures;
+                }
+            } catch (const std::exception& e) {
+                ADD_FAILURE() << e.what();
+                ++failures;
+            }
+        });
+    for (auto& thread : threads)
+        thread.join();
+    EXPECT_EQ(failures, 0);
+
+    Database db = Database::open(file);
+    InstanceIndex index(db);
+    EXPECT_EQ(index.count_instances(), static_cast<std::size_t>(kThreads * kPerThread));
+    EXPECT_EQ(index.find_study("1.5")->instance_count, kThreads * kPerThread);
+    EXPECT_EQ(index.find_study("1.5")->series_count, 4);
+    for (int s = 0; s < 4; ++s)
+        EXPECT_EQ(index.find_series(fmt::format("1.5.{}", s))->instance_count, 2 * kPerThread);
+}
+
+TEST(StorageInstanceIndex, ConcurrentPutsOfOneSopProduceOneRow) {
+    TempDir dir;
+    const auto file = dir.path() / "index.db";
+    Database::open(file);
+    constexpr int kThreads = 8;
+    std::atomic<int> inserted{0};
+    std::atomic<int> duplicates{0};
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&] {
+            try {
+                Database db = Database::open(file);
+                InstanceIndex index(db);
+                for (int i = 0; i < 20; ++i) {
+                    const PutOutcome outcome = index.put(make_record("1.6", "1.6.1", fmt::format("1.6.1.{}", i), i));
+                    (outcome == PutOutcome::Inserted ? inserted : duplicates)++;
+                }
+            } catch (const std::exception& e) {
+                ADD_FAILURE() << e.what();
+            }
+        });
+    for (auto& thread : threads)
+        thread.join();
+    EXPECT_EQ(inserted, 20);
+    EXPECT_EQ(duplicates, (kThreads - 1) * 20);
+    Database db = Database::open(file);
+    InstanceIndex index(db);
+    EXPECT_EQ(index.count_instances(), 20u);
+    EXPECT_EQ(index.find_series("1.6.1")->instance_count, 20);
+}
+
+} // namespace
+} // namespace radnode::storage

@@ -1,0 +1,34 @@
+// radnode: the composition root. Each subcommand wires the modules together.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "config/config.h"
+#include "config/log.h"
+#include "tools/phantom/phantom_command.h"
+#include "tools/radnode/commands.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"radnode: a DICOM node that turns thoracic CT into quantitative results"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string{RADNODE_VERSION});
+
+    radnode::tools::CommonOptions common;
+    radnode::tools::add_serve_command(app, common);
+    radnode::tools::add_config_command(app, common);
+    radnode::tools::add_phantom_command(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const radnode::config::ConfigError& e) {
+        std::cerr << "radnode: configuration error: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "radnode: " << e.what() << "\n";
+        return 1;
+    }
+    return radnode::tools::exit_code();
+}

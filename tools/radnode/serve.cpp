@@ -1,0 +1,80 @@
+// `radnode serve`: open the store, migrate the index, listen for DICOM until SIGINT/SIGTERM.
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "config/log.h"
+#include "dicom_node/dicom_server.h"
+#include "storage/database.h"
+#include "storage/file_store.h"
+#include "tools/radnode/commands.h"
+
+namespace radnode::tools {
+namespace {
+
+void print_banner(const config::Config& c, const std::filesystem::path& data_dir) {
+    std::cout << fmt::format(
+                     "radnode {} listening: AE title {} on DICOM port {} (data in {})\n"
+                     "Send a study from this machine with DCMTK, for example:\n"
+                     "  storescu -aec {} 127.0.0.1 {} +sd path/to/dicom-folder\n"
+                     "  radnode phantom --out /tmp/phantom && storescu -aec {} 127.0.0.1 {} +sd /tmp/phantom\n"
+                     "Stop with Ctrl-C.\n",
+                     RADNODE_VERSION, c.ae_title, c.dicom_port, data_dir.string(), c.ae_title, c.dicom_port,
+                     c.ae_title, c.dicom_port)
+              << std::flush;
+}
+
+int serve(const CommonOptions& common) {
+    const config::Config c = common.load();
+    log::configure(log::parse_level(c.log_level), c.log_file);
+
+    // Signals are taken synchronously by one thread, so the handler can do real work (stop the pool).
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    const std::filesystem::path data_dir = std::filesystem::absolute(c.data_dir);
+    std::filesystem::create_directories(data_dir);
+    storage::FileStore files(data_dir);
+    const std::filesystem::path database_file = data_dir / "index.sqlite";
+    {
+        auto db = storage::Database::open(database_file); // applies pending migrations
+        RADNODE_LOG_INFO(Category::Db, "index ready",
+                         {{"file", database_file.string()}, {"schema_version", db.schema_version()}});
+    }
+
+    dicom_node::DicomServer server(c, files, database_file);
+    std::thread signal_waiter([&server, signals] {
+        int received = 0;
+        sigwait(&signals, &received);
+        if (received != 0) {
+            RADNODE_LOG_INFO(Category::Main, "stopping after current associations", {{"signal", received}});
+            server.stop();
+        }
+    });
+    print_banner(c, data_dir);
+    const Status status = server.run();
+    // Wake the signal thread if run() ended on its own (e.g. the port was taken).
+    pthread_kill(signal_waiter.native_handle(), SIGTERM);
+    signal_waiter.join();
+    if (!status) {
+        RADNODE_LOG_ERROR(Category::Main, "listener failed", {{"reason", status.message}});
+        return 1;
+    }
+    return 0;
+}
+
+} // namespace
+
+void add_serve_command(CLI::App& app, CommonOptions& common) {
+    CLI::App* cmd = app.add_subcommand("serve", "Run the DICOM node in the foreground");
+    common.add_to(*cmd);
+    cmd->callback([&common] { set_exit_code(serve(common)); });
+}
+
+} // namespace radnode::tools
