@@ -12,7 +12,7 @@
 namespace radnode::config {
 namespace {
 
-std::string trim(std::string_view s) {
+std::string Trim(std::string_view s) {
     const auto b = s.find_first_not_of(" \t");
     if (b == std::string_view::npos)
         return {};
@@ -20,11 +20,11 @@ std::string trim(std::string_view s) {
     return std::string{s.substr(b, e - b + 1)};
 }
 
-std::vector<std::string> split_list(std::string_view text) {
+std::vector<std::string> SplitList(std::string_view text) {
     std::vector<std::string> out;
     while (!text.empty()) {
         const auto comma = text.find(',');
-        std::string item = trim(text.substr(0, comma));
+        std::string item = Trim(text.substr(0, comma));
         if (!item.empty())
             out.push_back(std::move(item));
         text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
@@ -32,20 +32,20 @@ std::vector<std::string> split_list(std::string_view text) {
     return out;
 }
 
-[[noreturn]] void fail(const SettingSpec& s, std::string_view source, std::string_view why) {
+[[noreturn]] void Fail(const SettingSpec& s, std::string_view source, std::string_view why) {
     throw ConfigError(fmt::format("{}: setting '{}' {}", source, s.name, why));
 }
 
-void check_ae_title(const SettingSpec& s, std::string_view source, const std::string& ae) {
-    if (ae.empty() || ae.size() > 16 || ae.find('\\') != std::string::npos || trim(ae).empty())
-        fail(s, source, fmt::format("'{}' is not a valid AE title (1-16 characters, no backslash)", ae));
+void CheckAeTitle(const SettingSpec& s, std::string_view source, const std::string& ae) {
+    if (ae.empty() || ae.size() > 16 || ae.find('\\') != std::string::npos || Trim(ae).empty())
+        Fail(s, source, fmt::format("'{}' is not a valid AE title (1-16 characters, no backslash)", ae));
     for (unsigned char c : ae)
         if (c < 0x20 || c > 0x7e)
-            fail(s, source, "contains a control or non-ASCII character");
+            Fail(s, source, "contains a control or non-ASCII character");
 }
 
 /// Assigns one textual value (from a YAML scalar or a --set override) to the typed field.
-void assign(Config& config, const SettingSpec& s, const std::string& text, std::string_view source) {
+void Assign(Config& config, const SettingSpec& s, const std::string& text, std::string_view source) {
     switch (s.type) {
     case SettingType::String:
         config.*std::get<std::string Config::*>(s.member) = text;
@@ -58,21 +58,21 @@ void assign(Config& config, const SettingSpec& s, const std::string& text, std::
             std::string list;
             for (auto c : s.choices)
                 list += fmt::format("{}{}", list.empty() ? "" : ", ", c);
-            fail(s, source, fmt::format("must be one of {} (got '{}')", list, text));
+            Fail(s, source, fmt::format("must be one of {} (got '{}')", list, text));
         }
         config.*std::get<std::string Config::*>(s.member) = text;
         break;
     }
     case SettingType::Int: {
         std::int64_t v = 0;
-        const auto t = trim(text);
+        const auto t = Trim(text);
         const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
         if (ec != std::errc{} || ptr != t.data() + t.size() || t.empty())
-            fail(s, source, fmt::format("expects an integer (got '{}')", text));
+            Fail(s, source, fmt::format("expects an integer (got '{}')", text));
         if (s.min != s.max && (v < s.min || v > s.max))
-            fail(s, source, fmt::format("must be between {} and {} (got {})", s.min, s.max, v));
+            Fail(s, source, fmt::format("must be between {} and {} (got {})", s.min, s.max, v));
         if (s.min == s.max && v < 0)
-            fail(s, source, fmt::format("must not be negative (got {})", v));
+            Fail(s, source, fmt::format("must not be negative (got {})", v));
         config.*std::get<std::int64_t Config::*>(s.member) = v;
         break;
     }
@@ -84,7 +84,7 @@ void assign(Config& config, const SettingSpec& s, const std::string& text, std::
                 throw std::invalid_argument("trailing");
             config.*std::get<double Config::*>(s.member) = v;
         } catch (const std::exception&) {
-            fail(s, source, fmt::format("expects a number (got '{}')", text));
+            Fail(s, source, fmt::format("expects a number (got '{}')", text));
         }
         break;
     }
@@ -94,48 +94,48 @@ void assign(Config& config, const SettingSpec& s, const std::string& text, std::
         else if (text == "false" || text == "no" || text == "off" || text == "0")
             config.*std::get<bool Config::*>(s.member) = false;
         else
-            fail(s, source, fmt::format("expects true or false (got '{}')", text));
+            Fail(s, source, fmt::format("expects true or false (got '{}')", text));
         break;
     case SettingType::StringList:
-        config.*std::get<std::vector<std::string> Config::*>(s.member) = split_list(text);
+        config.*std::get<std::vector<std::string> Config::*>(s.member) = SplitList(text);
         break;
     }
 }
 
-void validate(const Config& c, std::string_view source) {
-    check_ae_title(*find_setting("dicom.ae_title"), source, c.ae_title);
-    const SettingSpec& callers = *find_setting("dicom.allowed_callers");
+void Validate(const Config& c, std::string_view source) {
+    CheckAeTitle(*FindSetting("dicom.ae_title"), source, c.ae_title);
+    const SettingSpec& callers = *FindSetting("dicom.allowed_callers");
     for (const auto& rule : c.allowed_callers) {
         try {
-            const CallerRule r = parse_caller_rule(rule);
+            const CallerRule r = ParseCallerRule(rule);
             if (r.ae != "*")
-                check_ae_title(callers, source, r.ae);
+                CheckAeTitle(callers, source, r.ae);
         } catch (const ConfigError& e) {
-            fail(callers, source, e.what());
+            Fail(callers, source, e.what());
         }
     }
     if (c.data_dir.empty())
-        fail(*find_setting("node.data_dir"), source, "must not be empty");
+        Fail(*FindSetting("node.data_dir"), source, "must not be empty");
 }
 
-void flatten(const YAML::Node& node, const std::string& prefix, std::vector<std::pair<std::string, YAML::Node>>& out) {
+void Flatten(const YAML::Node& node, const std::string& prefix, std::vector<std::pair<std::string, YAML::Node>>& out) {
     for (const auto& kv : node) {
         const std::string key = prefix.empty() ? kv.first.as<std::string>() : prefix + "." + kv.first.as<std::string>();
-        if (kv.second.IsMap() && !find_setting(key))
-            flatten(kv.second, key, out);
+        if (kv.second.IsMap() && !FindSetting(key))
+            Flatten(kv.second, key, out);
         else
             out.emplace_back(key, kv.second);
     }
 }
 
-Config apply(Config config, const YAML::Node& root, std::string_view source, const std::vector<std::string>& overrides) {
+Config Apply(Config config, const YAML::Node& root, std::string_view source, const std::vector<std::string>& overrides) {
     if (root && !root.IsNull()) {
         if (!root.IsMap())
             throw ConfigError(fmt::format("{}: the top level must be a mapping of sections", source));
         std::vector<std::pair<std::string, YAML::Node>> entries;
-        flatten(root, "", entries);
+        Flatten(root, "", entries);
         for (const auto& [key, value] : entries) {
-            const SettingSpec* s = find_setting(key);
+            const SettingSpec* s = FindSetting(key);
             if (!s)
                 throw ConfigError(fmt::format("{}: unknown setting '{}' (see docs/configuration.md)", source, key));
             if (s->type == SettingType::StringList) {
@@ -143,19 +143,19 @@ Config apply(Config config, const YAML::Node& root, std::string_view source, con
                     std::vector<std::string> items;
                     for (const auto& item : value)
                         items.push_back(item.as<std::string>());
-                    assign(config, *s, "", source);
+                    Assign(config, *s, "", source);
                     config.*std::get<std::vector<std::string> Config::*>(s->member) = items;
                 } else if (value.IsScalar() || value.IsNull()) {
-                    assign(config, *s, value.IsNull() ? "" : value.as<std::string>(), source);
+                    Assign(config, *s, value.IsNull() ? "" : value.as<std::string>(), source);
                 } else {
-                    fail(*s, source, "expects a list of strings");
+                    Fail(*s, source, "expects a list of strings");
                 }
             } else if (value.IsScalar()) {
-                assign(config, *s, value.as<std::string>(), source);
+                Assign(config, *s, value.as<std::string>(), source);
             } else if (value.IsNull() && s->type == SettingType::String) {
-                assign(config, *s, "", source);
+                Assign(config, *s, "", source);
             } else {
-                fail(*s, source, "expects a single value");
+                Fail(*s, source, "expects a single value");
             }
         }
     }
@@ -163,38 +163,38 @@ Config apply(Config config, const YAML::Node& root, std::string_view source, con
         const auto eq = o.find('=');
         if (eq == std::string::npos)
             throw ConfigError(fmt::format("--set '{}': expected key=value", o));
-        const std::string key = trim(std::string_view{o}.substr(0, eq));
-        const SettingSpec* s = find_setting(key);
+        const std::string key = Trim(std::string_view{o}.substr(0, eq));
+        const SettingSpec* s = FindSetting(key);
         if (!s)
             throw ConfigError(fmt::format("--set: unknown setting '{}' (see docs/configuration.md)", key));
-        assign(config, *s, trim(std::string_view{o}.substr(eq + 1)), "--set");
+        Assign(config, *s, Trim(std::string_view{o}.substr(eq + 1)), "--set");
     }
-    validate(config, overrides.empty() ? source : std::string_view{"configuration"});
+    Validate(config, overrides.empty() ? source : std::string_view{"configuration"});
     return config;
 }
 
 } // namespace
 
-Config default_config() {
+Config DefaultConfig() {
     Config c;
-    for (const SettingSpec& s : settings())
-        assign(c, s, std::string{s.default_value}, "defaults");
+    for (const SettingSpec& s : Settings())
+        Assign(c, s, std::string{s.default_value}, "defaults");
     return c;
 }
 
-Config load_config_text(const std::string& yaml, const std::vector<std::string>& overrides) {
+Config LoadConfigText(const std::string& yaml, const std::vector<std::string>& overrides) {
     YAML::Node root;
     try {
         root = YAML::Load(yaml);
     } catch (const YAML::Exception& e) {
         throw ConfigError(fmt::format("config: YAML error: {}", e.what()));
     }
-    return apply(default_config(), root, "config", overrides);
+    return Apply(DefaultConfig(), root, "config", overrides);
 }
 
-Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+Config LoadConfig(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
     if (file.empty())
-        return apply(default_config(), YAML::Node{}, "defaults", overrides);
+        return Apply(DefaultConfig(), YAML::Node{}, "defaults", overrides);
     std::ifstream in(file);
     if (!in)
         throw ConfigError(fmt::format("{}: cannot open configuration file", file.string()));
@@ -206,14 +206,14 @@ Config load_config(const std::filesystem::path& file, const std::vector<std::str
     } catch (const YAML::Exception& e) {
         throw ConfigError(fmt::format("{}: YAML error: {}", file.string(), e.what()));
     }
-    return apply(default_config(), root, file.string(), overrides);
+    return Apply(DefaultConfig(), root, file.string(), overrides);
 }
 
-std::string to_yaml(const Config& config) {
+std::string ToYaml(const Config& config) {
     YAML::Emitter out;
     out << YAML::BeginMap;
     std::string section;
-    for (const SettingSpec& s : settings()) {
+    for (const SettingSpec& s : Settings()) {
         const auto dot = s.name.find('.');
         const std::string head{s.name.substr(0, dot)};
         if (head != section) {
@@ -243,15 +243,15 @@ std::string to_yaml(const Config& config) {
     return std::string{out.c_str()} + "\n";
 }
 
-CallerRule parse_caller_rule(const std::string& text) {
-    const std::string t = trim(text);
+CallerRule ParseCallerRule(const std::string& text) {
+    const std::string t = Trim(text);
     if (t.empty())
         throw ConfigError("empty caller rule");
     const auto at = t.find('@');
     CallerRule r;
-    r.ae = trim(std::string_view{t}.substr(0, at));
+    r.ae = Trim(std::string_view{t}.substr(0, at));
     if (at != std::string::npos) {
-        r.host = trim(std::string_view{t}.substr(at + 1));
+        r.host = Trim(std::string_view{t}.substr(at + 1));
         if (r.host.empty())
             throw ConfigError(fmt::format("caller rule '{}': empty host after '@'", text));
     }

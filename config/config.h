@@ -41,20 +41,20 @@ public:
 };
 
 /// The defaults from the settings table.
-Config default_config();
+Config DefaultConfig();
 /// Defaults, then `file` (if not empty; unknown keys and bad values are errors),
 /// then each "key=value" override. Throws ConfigError.
-Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
+Config LoadConfig(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
 /// Parses YAML text (for tests and `config check`).
-Config load_config_text(const std::string& yaml, const std::vector<std::string>& overrides = {});
+Config LoadConfigText(const std::string& yaml, const std::vector<std::string>& overrides = {});
 /// Effective configuration as YAML (for `radnode config show`).
-std::string to_yaml(const Config& config);
+std::string ToYaml(const Config& config);
 
 /// One entry of dicom.allowed_callers: "AE", "AE@host", "*@host" or "*".
 struct CallerRule {
     std::string ae;   ///< "*" matches any calling AE title
     std::string host; ///< empty matches any host
 };
-CallerRule parse_caller_rule(const std::string& text);
+CallerRule ParseCallerRule(const std::string& text);
 
 } // namespace radnode::config

@@ -20,7 +20,7 @@ constexpr std::array kTable{
 
 } // namespace
 
-const ErrorInfo& error_info(ErrorCode code) {
+const ErrorInfo& GetErrorInfo(ErrorCode code) {
     for (const ErrorInfo& e : kTable)
         if (e.code == code)
             return e;

@@ -31,17 +31,17 @@ struct ErrorInfo {
     RetryPolicy retry;
 };
 
-const ErrorInfo& error_info(ErrorCode code);
+const ErrorInfo& GetErrorInfo(ErrorCode code);
 
 /// An expected failure as a value: a code and a human-readable reason.
 struct Status {
     ErrorCode code = ErrorCode::Ok;
     std::string message;
 
-    static Status ok() { return {}; }
-    static Status error(ErrorCode c, std::string m) { return {c, std::move(m)}; }
-    bool is_ok() const { return code == ErrorCode::Ok; }
-    explicit operator bool() const { return is_ok(); }
+    static Status Ok() { return {}; }
+    static Status Error(ErrorCode c, std::string m) { return {c, std::move(m)}; }
+    bool IsOk() const { return code == ErrorCode::Ok; }
+    explicit operator bool() const { return IsOk(); }
 };
 
 } // namespace radnode

@@ -13,7 +13,7 @@ namespace {
 
 std::atomic<Level> g_level{Level::Info};
 
-std::shared_ptr<spdlog::logger>& logger() {
+std::shared_ptr<spdlog::logger>& Logger() {
     static std::shared_ptr<spdlog::logger> instance = [] {
         auto l = std::make_shared<spdlog::logger>("radnode", std::make_shared<spdlog::sinks::stderr_sink_mt>());
         l->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-5l %v", spdlog::pattern_time_type::utc);
@@ -24,7 +24,7 @@ std::shared_ptr<spdlog::logger>& logger() {
     return instance;
 }
 
-spdlog::level::level_enum to_spd(Level level) {
+spdlog::level::level_enum ToSpd(Level level) {
     switch (level) {
     case Level::Trace: return spdlog::level::trace;
     case Level::Debug: return spdlog::level::debug;
@@ -36,7 +36,7 @@ spdlog::level::level_enum to_spd(Level level) {
 }
 
 /// Values with spaces, quotes or '=' are quoted so a line stays machine-splittable.
-void append_value(std::string& out, const std::string& value) {
+void AppendValue(std::string& out, const std::string& value) {
     const bool quote = value.empty() || value.find_first_of(" \t\"=") != std::string::npos;
     if (!quote) {
         out += value;
@@ -53,7 +53,7 @@ void append_value(std::string& out, const std::string& value) {
 
 } // namespace
 
-void configure(Level level, const std::string& file) {
+void Configure(Level level, const std::string& file) {
     g_level = level;
     std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_sink_mt>()};
     if (!file.empty())
@@ -62,10 +62,10 @@ void configure(Level level, const std::string& file) {
     l->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-5l %v", spdlog::pattern_time_type::utc);
     l->set_level(spdlog::level::trace);
     l->flush_on(spdlog::level::trace);
-    std::atomic_store(&logger(), l);
+    std::atomic_store(&Logger(), l);
 }
 
-Level parse_level(std::string_view text) {
+Level ParseLevel(std::string_view text) {
     if (text == "trace") return Level::Trace;
     if (text == "debug") return Level::Debug;
     if (text == "info") return Level::Info;
@@ -74,9 +74,9 @@ Level parse_level(std::string_view text) {
     throw std::invalid_argument(fmt::format("unknown log level '{}' (trace, debug, info, warn, error)", text));
 }
 
-bool enabled(Level level) { return level >= g_level.load(std::memory_order_relaxed); }
+bool IsEnabled(Level level) { return level >= g_level.load(std::memory_order_relaxed); }
 
-std::string_view category_name(Category category) {
+std::string_view CategoryName(Category category) {
     switch (category) {
     case Category::Main: return "MAIN";
     case Category::Dicom: return "DICOM";
@@ -89,19 +89,19 @@ std::string_view category_name(Category category) {
     return "?";
 }
 
-void write(Level level, Category category, std::string_view message, std::initializer_list<Field> fields) {
+void Write(Level level, Category category, std::string_view message, std::initializer_list<Field> fields) {
     std::string line;
     line.reserve(128);
-    line += category_name(category);
+    line += CategoryName(category);
     line += ' ';
     line += message;
     for (const Field& f : fields) {
         line += ' ';
         line += f.key;
         line += '=';
-        append_value(line, f.value);
+        AppendValue(line, f.value);
     }
-    std::atomic_load(&logger())->log(to_spd(level), line);
+    std::atomic_load(&Logger())->log(ToSpd(level), line);
 }
 
 } // namespace radnode::log

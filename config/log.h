@@ -31,18 +31,18 @@ struct Field {
 };
 
 /// Configures the process-wide logger. `file` empty means stderr only.
-void configure(Level level, const std::string& file = {});
-Level parse_level(std::string_view text);
-bool enabled(Level level);
-void write(Level level, Category category, std::string_view message, std::initializer_list<Field> fields = {});
-std::string_view category_name(Category category);
+void Configure(Level level, const std::string& file = {});
+Level ParseLevel(std::string_view text);
+bool IsEnabled(Level level);
+void Write(Level level, Category category, std::string_view message, std::initializer_list<Field> fields = {});
+std::string_view CategoryName(Category category);
 
 } // namespace radnode::log
 
 #define RADNODE_LOG_(lvl, cat, ...)                                                                                    \
     do {                                                                                                               \
-        if (::radnode::log::enabled(lvl))                                                                              \
-            ::radnode::log::write(lvl, cat, __VA_ARGS__);                                                              \
+        if (::radnode::log::IsEnabled(lvl))                                                                            \
+            ::radnode::log::Write(lvl, cat, __VA_ARGS__);                                                              \
     } while (false)
 #define RADNODE_LOG_DEBUG(cat, ...) RADNODE_LOG_(::radnode::log::Level::Debug, ::radnode::log::cat, __VA_ARGS__)
 #define RADNODE_LOG_INFO(cat, ...) RADNODE_LOG_(::radnode::log::Level::Info, ::radnode::log::cat, __VA_ARGS__)

@@ -8,7 +8,7 @@ namespace {
 using T = SettingType;
 
 // The table. Keep descriptions short and user-facing: they become docs/configuration.md.
-const std::vector<SettingSpec>& table() {
+const std::vector<SettingSpec>& Table() {
     static const std::vector<SettingSpec> specs = {
         {"node.data_dir", T::String, &Config::data_dir, "./radnode-data", "path",
          "Folder holding the SQLite index (`index.sqlite`), received instances (`instances/`) and temporary "
@@ -54,7 +54,7 @@ const std::vector<SettingSpec>& table() {
     return specs;
 }
 
-std::string_view type_name(const SettingSpec& s) {
+std::string_view TypeName(const SettingSpec& s) {
     switch (s.type) {
     case T::String: return "string";
     case T::Int: return "integer";
@@ -68,19 +68,19 @@ std::string_view type_name(const SettingSpec& s) {
 
 } // namespace
 
-std::span<const SettingSpec> settings() { return table(); }
+std::span<const SettingSpec> Settings() { return Table(); }
 
-const SettingSpec* find_setting(std::string_view name) {
-    for (const SettingSpec& s : table())
+const SettingSpec* FindSetting(std::string_view name) {
+    for (const SettingSpec& s : Table())
         if (s.name == name)
             return &s;
     return nullptr;
 }
 
-std::string settings_reference_markdown() {
+std::string SettingsReferenceMarkdown() {
     std::string out = "| Setting | Type | Default | Unit | Description |\n|---|---|---|---|---|\n";
-    for (const SettingSpec& s : table()) {
-        std::string type{type_name(s)};
+    for (const SettingSpec& s : Table()) {
+        std::string type{TypeName(s)};
         if (s.type == T::Choice) {
             std::string list;
             for (auto c : s.choices)
@@ -95,11 +95,11 @@ std::string settings_reference_markdown() {
     return out;
 }
 
-std::string default_config_yaml() {
+std::string DefaultConfigYaml() {
     std::string out = "# radnode configuration; every key is optional and shows its default.\n"
                       "# Reference: docs/configuration.md\n";
     std::string section;
-    for (const SettingSpec& s : table()) {
+    for (const SettingSpec& s : Table()) {
         const auto dot = s.name.find('.');
         const std::string head{s.name.substr(0, dot)};
         const std::string key{s.name.substr(dot + 1)};

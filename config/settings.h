@@ -33,12 +33,12 @@ struct SettingSpec {
 };
 
 /// All settings, in documentation order.
-std::span<const SettingSpec> settings();
-const SettingSpec* find_setting(std::string_view name);
+std::span<const SettingSpec> Settings();
+const SettingSpec* FindSetting(std::string_view name);
 
 /// Markdown table rows of the configuration reference (between the markers in docs/configuration.md).
-std::string settings_reference_markdown();
+std::string SettingsReferenceMarkdown();
 /// A commented YAML file with every default, for `radnode config default`.
-std::string default_config_yaml();
+std::string DefaultConfigYaml();
 
 } // namespace radnode::config

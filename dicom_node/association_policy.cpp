@@ -12,18 +12,18 @@ namespace radnode::dicom_node {
 namespace {
 
 /// IPv4-mapped IPv6 peers ("::ffff:127.0.0.1") compare as their IPv4 form.
-std::string canonical_ip(std::string_view ip) {
+std::string CanonicalIp(std::string_view ip) {
     constexpr std::string_view mapped = "::ffff:";
     if (ip.substr(0, mapped.size()) == mapped && ip.find('.') != std::string_view::npos)
         ip.remove_prefix(mapped.size());
     return std::string{ip};
 }
 
-std::vector<std::string> resolve(const std::string& host) {
+std::vector<std::string> Resolve(const std::string& host) {
     in6_addr v6{};
     in_addr v4{};
     if (inet_pton(AF_INET, host.c_str(), &v4) == 1 || inet_pton(AF_INET6, host.c_str(), &v6) == 1)
-        return {canonical_ip(host)};
+        return {CanonicalIp(host)};
     std::vector<std::string> ips;
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
@@ -35,7 +35,7 @@ std::vector<std::string> resolve(const std::string& host) {
                                    ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr)
                                    : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(p->ai_addr)->sin6_addr);
             if (inet_ntop(p->ai_family, addr, buf, sizeof buf))
-                ips.push_back(canonical_ip(buf));
+                ips.push_back(CanonicalIp(buf));
         }
         freeaddrinfo(res);
     }
@@ -46,7 +46,7 @@ std::vector<std::string> resolve(const std::string& host) {
 
 } // namespace
 
-std::string normalise_ae(std::string_view ae) {
+std::string NormaliseAe(std::string_view ae) {
     const auto b = ae.find_first_not_of(' ');
     if (b == std::string_view::npos)
         return {};
@@ -56,12 +56,12 @@ std::string normalise_ae(std::string_view ae) {
 
 AssociationPolicy::AssociationPolicy(std::string own_ae_title, bool check_called_ae,
                                      const std::vector<std::string>& allowed_callers)
-    : own_ae_(normalise_ae(own_ae_title)), check_called_(check_called_ae) {
+    : own_ae_(NormaliseAe(own_ae_title)), check_called_(check_called_ae) {
     for (const std::string& text : allowed_callers) {
-        const config::CallerRule r = config::parse_caller_rule(text);
-        Rule rule{normalise_ae(r.ae), {}, text};
+        const config::CallerRule r = config::ParseCallerRule(text);
+        Rule rule{NormaliseAe(r.ae), {}, text};
         if (!r.host.empty()) {
-            rule.hosts = resolve(r.host);
+            rule.hosts = Resolve(r.host);
             if (rule.hosts.empty())
                 continue;
         }
@@ -69,13 +69,13 @@ AssociationPolicy::AssociationPolicy(std::string own_ae_title, bool check_called
     }
 }
 
-bool AssociationPolicy::accepts_called(std::string_view called_ae) const {
-    return !check_called_ || normalise_ae(called_ae) == own_ae_;
+bool AssociationPolicy::AcceptsCalled(std::string_view called_ae) const {
+    return !check_called_ || NormaliseAe(called_ae) == own_ae_;
 }
 
-bool AssociationPolicy::accepts_caller(std::string_view calling_ae, std::string_view peer_ip) const {
-    const std::string ae = normalise_ae(calling_ae);
-    const std::string ip = canonical_ip(peer_ip);
+bool AssociationPolicy::AcceptsCaller(std::string_view calling_ae, std::string_view peer_ip) const {
+    const std::string ae = NormaliseAe(calling_ae);
+    const std::string ip = CanonicalIp(peer_ip);
     return std::any_of(rules_.begin(), rules_.end(), [&](const Rule& r) {
         const bool ae_ok = r.ae == "*" || r.ae == ae;
         const bool host_ok = r.hosts.empty() || std::find(r.hosts.begin(), r.hosts.end(), ip) != r.hosts.end();
@@ -83,7 +83,7 @@ bool AssociationPolicy::accepts_caller(std::string_view calling_ae, std::string_
     });
 }
 
-std::string AssociationPolicy::describe_rules() const {
+std::string AssociationPolicy::DescribeRules() const {
     std::string out;
     for (const Rule& r : rules_)
         out += (out.empty() ? "" : ",") + r.text;

@@ -15,10 +15,10 @@ public:
     /// Host names in rules are resolved once here to their IP addresses.
     AssociationPolicy(std::string own_ae_title, bool check_called_ae, const std::vector<std::string>& allowed_callers);
 
-    bool accepts_called(std::string_view called_ae) const;
-    bool accepts_caller(std::string_view calling_ae, std::string_view peer_ip) const;
+    bool AcceptsCalled(std::string_view called_ae) const;
+    bool AcceptsCaller(std::string_view calling_ae, std::string_view peer_ip) const;
     /// Why the last decision about these values is negative, for the log.
-    std::string describe_rules() const;
+    std::string DescribeRules() const;
 
 private:
     struct Rule {
@@ -32,6 +32,6 @@ private:
 };
 
 /// AE titles compare without leading/trailing spaces (PS3.8: spaces are not significant).
-std::string normalise_ae(std::string_view ae);
+std::string NormaliseAe(std::string_view ae);
 
 } // namespace radnode::dicom_node

@@ -37,13 +37,13 @@ private:
     NodeContext& context_;
 };
 
-storage::DuplicatePolicy duplicate_policy(const std::string& name) {
+storage::DuplicatePolicy ParseDuplicatePolicy(const std::string& name) {
     return name == "replace" ? storage::DuplicatePolicy::Replace : storage::DuplicatePolicy::KeepFirst;
 }
 
 } // namespace
 
-void configure_dcmtk_network() {
+void ConfigureDcmtkNetwork() {
     // DCMTK 3.6.7 leaves Nagle's algorithm on unless TCP_NODELAY is set; with it on, every
     // C-STORE response waits ~40 ms for a delayed ACK. Force it off for all our sockets.
     ::setenv("TCP_NODELAY", "1", 1);
@@ -60,7 +60,7 @@ struct DicomServer::Impl {
                   AssociationPolicy(config.ae_title, config.check_called_ae, config.allowed_callers),
                   files,
                   std::move(database_file),
-                  duplicate_policy(config.duplicate_policy),
+                  ParseDuplicatePolicy(config.duplicate_policy),
                   static_cast<std::uint64_t>(config.min_free_mb) * 1024 * 1024,
                   {}},
           pool(context) {}
@@ -68,7 +68,7 @@ struct DicomServer::Impl {
 
 DicomServer::DicomServer(const config::Config& config, storage::FileStore& files, std::filesystem::path database_file)
     : impl_(std::make_unique<Impl>(config, files, std::move(database_file))) {
-    configure_dcmtk_network();
+    ConfigureDcmtkNetwork();
     DcmSCPConfig& cfg = impl_->pool.getConfig();
     cfg.setAETitle(config.ae_title.c_str());
     cfg.setPort(static_cast<Uint16>(config.dicom_port));
@@ -76,41 +76,41 @@ DicomServer::DicomServer(const config::Config& config, storage::FileStore& files
     cfg.setACSETimeout(static_cast<Uint32>(config.acse_timeout));
     cfg.setDIMSETimeout(static_cast<Uint32>(config.dimse_timeout));
     cfg.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
-    // Poll for new connections once a second so stop() takes effect promptly.
+    // Poll for new connections once a second so Stop() takes effect promptly.
     cfg.setConnectionBlockingMode(DUL_NOBLOCK);
     cfg.setConnectionTimeout(1);
     cfg.setHostLookupEnabled(OFFalse);
     cfg.setRespondWithCalledAETitle(OFFalse);
 
     OFList<OFString> syntaxes;
-    for (const TransferSyntax& ts : accepted_transfer_syntaxes())
+    for (const TransferSyntax& ts : AcceptedTransferSyntaxes())
         syntaxes.push_back(OFString(ts.uid.data(), ts.uid.size()));
     OFList<OFString> verification;
     verification.push_back(UID_LittleEndianExplicitTransferSyntax);
     verification.push_back(UID_LittleEndianImplicitTransferSyntax);
     cfg.addPresentationContext(UID_VerificationSOPClass, verification);
-    for (const SopClass& sop : accepted_sop_classes())
+    for (const SopClass& sop : AcceptedSopClasses())
         cfg.addPresentationContext(OFString(sop.uid.data(), sop.uid.size()), syntaxes);
     impl_->pool.setMaxThreads(static_cast<Uint16>(config.max_associations));
 }
 
 DicomServer::~DicomServer() = default;
 
-Status DicomServer::run() {
+Status DicomServer::Run() {
     const config::Config& c = impl_->context.config;
     RADNODE_LOG_INFO(Category::Dicom, "DICOM listener starting",
                      {{"ae_title", c.ae_title}, {"port", c.dicom_port}, {"max_associations", c.max_associations},
-                      {"allowed_callers", impl_->context.policy.describe_rules()}});
+                      {"allowed_callers", impl_->context.policy.DescribeRules()}});
     const OFCondition cond = impl_->pool.listen();
     if (cond.bad())
-        return Status::error(ErrorCode::Internal,
+        return Status::Error(ErrorCode::Internal,
                              fmt::format("cannot listen on DICOM port {}: {}", c.dicom_port, cond.text()));
     RADNODE_LOG_INFO(Category::Dicom, "DICOM listener stopped");
-    return Status::ok();
+    return Status::Ok();
 }
 
-void DicomServer::stop() { impl_->pool.stopAfterCurrentAssociations(); }
+void DicomServer::Stop() { impl_->pool.stopAfterCurrentAssociations(); }
 
-const ListenerCounters& DicomServer::counters() const { return impl_->context.counters; }
+const ListenerCounters& DicomServer::Counters() const { return impl_->context.counters; }
 
 } // namespace radnode::dicom_node

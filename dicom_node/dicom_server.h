@@ -23,11 +23,11 @@ public:
     DicomServer(const DicomServer&) = delete;
     DicomServer& operator=(const DicomServer&) = delete;
 
-    /// Listens until stop() is called; an error if the port cannot be opened.
-    Status run();
-    /// Thread-safe: stops accepting and returns from run() once the current associations end.
-    void stop();
-    const ListenerCounters& counters() const;
+    /// Listens until Stop() is called; an error if the port cannot be opened.
+    Status Run();
+    /// Thread-safe: stops accepting and returns from Run() once the current associations end.
+    void Stop();
+    const ListenerCounters& Counters() const;
 
 private:
     struct Impl;
@@ -36,6 +36,6 @@ private:
 
 /// Process-wide DCMTK network settings radnode relies on: Nagle's algorithm off on
 /// every DICOM socket whatever the environment says, no reverse DNS for peers.
-void configure_dcmtk_network();
+void ConfigureDcmtkNetwork();
 
 } // namespace radnode::dicom_node

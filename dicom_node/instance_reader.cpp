@@ -18,7 +18,7 @@ namespace {
 /// Values above this size stay on disk while the attributes are read.
 constexpr Uint32 kMaxLoadedValue = 4096;
 
-std::string get_string(DcmItem& item, const DcmTagKey& tag) {
+std::string GetString(DcmItem& item, const DcmTagKey& tag) {
     OFString value;
     if (item.findAndGetOFStringArray(tag, value).bad())
         return {};
@@ -29,14 +29,14 @@ std::string get_string(DcmItem& item, const DcmTagKey& tag) {
     return b == std::string::npos ? std::string{} : s.substr(b);
 }
 
-std::optional<int> get_int(DcmItem& item, const DcmTagKey& tag) {
+std::optional<int> GetInt(DcmItem& item, const DcmTagKey& tag) {
     long v = 0; // findAndGetLongInt reads US, SS, UL, SL and IS alike
     if (item.findAndGetLongInt(tag, v).good())
         return static_cast<int>(v);
     return std::nullopt;
 }
 
-template <std::size_t N> std::optional<std::array<double, N>> get_doubles(DcmItem& item, const DcmTagKey& tag) {
+template <std::size_t N> std::optional<std::array<double, N>> GetDoubles(DcmItem& item, const DcmTagKey& tag) {
     std::array<double, N> out{};
     for (std::size_t i = 0; i < N; ++i)
         if (item.findAndGetFloat64(tag, out[i], static_cast<unsigned long>(i)).bad())
@@ -44,26 +44,26 @@ template <std::size_t N> std::optional<std::array<double, N>> get_doubles(DcmIte
     return out;
 }
 
-Status invalid(std::string message) { return Status::error(ErrorCode::InvalidDataset, std::move(message)); }
+Status Invalid(std::string message) { return Status::Error(ErrorCode::InvalidDataset, std::move(message)); }
 
 /// Native pixel data must hold every frame; encapsulated pixel data at least one fragment.
-Status check_pixels(DcmDataset& ds, E_TransferSyntax xfer) {
-    const auto rows = get_int(ds, DCM_Rows), cols = get_int(ds, DCM_Columns);
-    const auto bits = get_int(ds, DCM_BitsAllocated), spp = get_int(ds, DCM_SamplesPerPixel);
+Status CheckPixels(DcmDataset& ds, E_TransferSyntax xfer) {
+    const auto rows = GetInt(ds, DCM_Rows), cols = GetInt(ds, DCM_Columns);
+    const auto bits = GetInt(ds, DCM_BitsAllocated), spp = GetInt(ds, DCM_SamplesPerPixel);
     if (!rows || !cols || !bits || *rows <= 0 || *cols <= 0 || *bits <= 0)
-        return invalid("Rows, Columns or BitsAllocated missing or zero in an image object");
-    const long frames = get_int(ds, DCM_NumberOfFrames).value_or(1);
+        return Invalid("Rows, Columns or BitsAllocated missing or zero in an image object");
+    const long frames = GetInt(ds, DCM_NumberOfFrames).value_or(1);
     if (frames <= 0)
-        return invalid(fmt::format("NumberOfFrames is {}", frames));
+        return Invalid(fmt::format("NumberOfFrames is {}", frames));
     DcmElement* element = nullptr;
     if (ds.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr)
-        return invalid("Pixel Data (7FE0,0010) is missing");
+        return Invalid("Pixel Data (7FE0,0010) is missing");
     if (DcmXfer(xfer).isEncapsulated()) {
         DcmPixelSequence* seq = nullptr;
         auto* pixels = static_cast<DcmPixelData*>(element);
         if (pixels->getEncapsulatedRepresentation(xfer, nullptr, seq).bad() || seq == nullptr || seq->card() < 2)
-            return invalid("encapsulated Pixel Data has no fragments");
-        return Status::ok();
+            return Invalid("encapsulated Pixel Data has no fragments");
+        return Status::Ok();
     }
     const unsigned long long pixels_total = 1ULL * static_cast<unsigned>(*rows) * static_cast<unsigned>(*cols) *
                                             static_cast<unsigned>(spp.value_or(1)) * static_cast<unsigned long>(frames);
@@ -71,45 +71,45 @@ Status check_pixels(DcmDataset& ds, E_TransferSyntax xfer) {
         *bits == 1 ? (pixels_total + 7) / 8 : pixels_total * static_cast<unsigned>(*bits) / 8;
     const unsigned long long actual = element->getLength();
     if (actual < expected)
-        return invalid(fmt::format("Pixel Data truncated: {} bytes, {} expected for {}x{}x{} at {} bits", actual,
+        return Invalid(fmt::format("Pixel Data truncated: {} bytes, {} expected for {}x{}x{} at {} bits", actual,
                                    expected, *rows, *cols, frames, *bits));
-    return Status::ok();
+    return Status::Ok();
 }
 
 } // namespace
 
-ReadResult read_received_instance(const std::filesystem::path& file, const StoreRequestInfo& request) {
+ReadResult ReadReceivedInstance(const std::filesystem::path& file, const StoreRequestInfo& request) {
     ReadResult result;
     DcmFileFormat format;
     const OFCondition loaded =
         format.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, kMaxLoadedValue, ERM_fileOnly);
     if (loaded.bad()) {
-        result.status = Status::error(ErrorCode::CannotUnderstand, fmt::format("cannot parse dataset: {}", loaded.text()));
+        result.status = Status::Error(ErrorCode::CannotUnderstand, fmt::format("cannot parse dataset: {}", loaded.text()));
         return result;
     }
     DcmDataset& ds = *format.getDataset();
     DcmMetaInfo& meta = *format.getMetaInfo();
     storage::InstanceRecord& r = result.record;
 
-    r.sop_class_uid = get_string(ds, DCM_SOPClassUID);
-    r.sop_instance_uid = get_string(ds, DCM_SOPInstanceUID);
-    r.study_uid = get_string(ds, DCM_StudyInstanceUID);
-    r.series_uid = get_string(ds, DCM_SeriesInstanceUID);
-    r.modality = get_string(ds, DCM_Modality);
+    r.sop_class_uid = GetString(ds, DCM_SOPClassUID);
+    r.sop_instance_uid = GetString(ds, DCM_SOPInstanceUID);
+    r.study_uid = GetString(ds, DCM_StudyInstanceUID);
+    r.series_uid = GetString(ds, DCM_SeriesInstanceUID);
+    r.modality = GetString(ds, DCM_Modality);
 
-    const SopClass* sop = find_sop_class(request.affected_sop_class_uid);
+    const SopClass* sop = FindSopClass(request.affected_sop_class_uid);
     if (sop == nullptr) {
-        result.status = Status::error(ErrorCode::UnsupportedSopClass,
+        result.status = Status::Error(ErrorCode::UnsupportedSopClass,
                                       fmt::format("SOP class {} is not accepted", request.affected_sop_class_uid));
         return result;
     }
     if (r.sop_class_uid != request.affected_sop_class_uid) {
-        result.status = invalid(fmt::format("dataset SOP Class UID '{}' differs from the request's {}",
+        result.status = Invalid(fmt::format("dataset SOP Class UID '{}' differs from the request's {}",
                                             r.sop_class_uid, request.affected_sop_class_uid));
         return result;
     }
     if (r.sop_instance_uid != request.affected_sop_instance_uid) {
-        result.status = invalid(fmt::format("dataset SOP Instance UID '{}' differs from the request's {}",
+        result.status = Invalid(fmt::format("dataset SOP Instance UID '{}' differs from the request's {}",
                                             r.sop_instance_uid, request.affected_sop_instance_uid));
         return result;
     }
@@ -117,40 +117,40 @@ ReadResult read_received_instance(const std::filesystem::path& file, const Store
                                     std::pair{"Series Instance UID", &r.series_uid},
                                     std::pair{"SOP Instance UID", &r.sop_instance_uid}}) {
         if (uid->empty()) {
-            result.status = invalid(fmt::format("{} is missing", name));
+            result.status = Invalid(fmt::format("{} is missing", name));
             return result;
         }
-        if (!storage::FileStore::is_valid_uid(*uid)) {
-            result.status = invalid(fmt::format("{} '{}' is not a valid UID", name, *uid));
+        if (!storage::FileStore::IsValidUid(*uid)) {
+            result.status = Invalid(fmt::format("{} '{}' is not a valid UID", name, *uid));
             return result;
         }
     }
     if (r.modality != sop->modality) {
-        result.status = invalid(fmt::format("Modality '{}' is not valid for {} (expected {})", r.modality, sop->name,
+        result.status = Invalid(fmt::format("Modality '{}' is not valid for {} (expected {})", r.modality, sop->name,
                                             sop->modality));
         return result;
     }
     if (sop->pixels != PixelKind::None) {
-        result.status = check_pixels(ds, ds.getOriginalXfer());
+        result.status = CheckPixels(ds, ds.getOriginalXfer());
         if (!result.status)
             return result;
     }
 
-    r.patient_id = get_string(ds, DCM_PatientID);
-    r.study_date = get_string(ds, DCM_StudyDate);
-    r.study_description = get_string(ds, DCM_StudyDescription);
-    r.accession_number = get_string(ds, DCM_AccessionNumber);
-    r.series_description = get_string(ds, DCM_SeriesDescription);
-    r.frame_of_reference_uid = get_string(ds, DCM_FrameOfReferenceUID);
-    r.series_number = get_int(ds, DCM_SeriesNumber);
-    r.instance_number = get_int(ds, DCM_InstanceNumber);
-    r.image_position = get_doubles<3>(ds, DCM_ImagePositionPatient);
-    r.image_orientation = get_doubles<6>(ds, DCM_ImageOrientationPatient);
-    r.number_of_frames = get_int(ds, DCM_NumberOfFrames).value_or(1);
-    r.transfer_syntax_uid = get_string(meta, DCM_TransferSyntaxUID);
+    r.patient_id = GetString(ds, DCM_PatientID);
+    r.study_date = GetString(ds, DCM_StudyDate);
+    r.study_description = GetString(ds, DCM_StudyDescription);
+    r.accession_number = GetString(ds, DCM_AccessionNumber);
+    r.series_description = GetString(ds, DCM_SeriesDescription);
+    r.frame_of_reference_uid = GetString(ds, DCM_FrameOfReferenceUID);
+    r.series_number = GetInt(ds, DCM_SeriesNumber);
+    r.instance_number = GetInt(ds, DCM_InstanceNumber);
+    r.image_position = GetDoubles<3>(ds, DCM_ImagePositionPatient);
+    r.image_orientation = GetDoubles<6>(ds, DCM_ImageOrientationPatient);
+    r.number_of_frames = GetInt(ds, DCM_NumberOfFrames).value_or(1);
+    r.transfer_syntax_uid = GetString(meta, DCM_TransferSyntaxUID);
     r.calling_ae = request.calling_ae;
     r.calling_host = request.calling_host;
-    result.status = Status::ok();
+    result.status = Status::Ok();
     return result;
 }
 

@@ -24,6 +24,6 @@ struct ReadResult {
 };
 
 /// Reads attributes (not pixel values) from `file` and validates them against `request`.
-ReadResult read_received_instance(const std::filesystem::path& file, const StoreRequestInfo& request);
+ReadResult ReadReceivedInstance(const std::filesystem::path& file, const StoreRequestInfo& request);
 
 } // namespace radnode::dicom_node

@@ -34,18 +34,18 @@ constexpr std::array kTransferSyntaxes{
 
 } // namespace
 
-std::span<const SopClass> accepted_sop_classes() { return kSopClasses; }
+std::span<const SopClass> AcceptedSopClasses() { return kSopClasses; }
 
-const SopClass* find_sop_class(std::string_view uid) {
+const SopClass* FindSopClass(std::string_view uid) {
     for (const SopClass& s : kSopClasses)
         if (s.uid == uid)
             return &s;
     return nullptr;
 }
 
-std::span<const TransferSyntax> accepted_transfer_syntaxes() { return kTransferSyntaxes; }
+std::span<const TransferSyntax> AcceptedTransferSyntaxes() { return kTransferSyntaxes; }
 
-const TransferSyntax* find_transfer_syntax(std::string_view uid) {
+const TransferSyntax* FindTransferSyntax(std::string_view uid) {
     for (const TransferSyntax& t : kTransferSyntaxes)
         if (t.uid == uid)
             return &t;

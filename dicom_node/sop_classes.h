@@ -16,8 +16,8 @@ struct SopClass {
     PixelKind pixels;
 };
 
-std::span<const SopClass> accepted_sop_classes();
-const SopClass* find_sop_class(std::string_view uid);
+std::span<const SopClass> AcceptedSopClasses();
+const SopClass* FindSopClass(std::string_view uid);
 
 struct TransferSyntax {
     std::string_view uid;
@@ -26,7 +26,7 @@ struct TransferSyntax {
 };
 
 /// In order of preference when a peer proposes several in one presentation context.
-std::span<const TransferSyntax> accepted_transfer_syntaxes();
-const TransferSyntax* find_transfer_syntax(std::string_view uid);
+std::span<const TransferSyntax> AcceptedTransferSyntaxes();
+const TransferSyntax* FindTransferSyntax(std::string_view uid);
 
 } // namespace radnode::dicom_node

@@ -11,9 +11,9 @@
 namespace radnode::dicom_node {
 namespace {
 
-std::string to_string(const char* s) { return s ? std::string{s} : std::string{}; }
+std::string ToString(const char* s) { return s ? std::string{s} : std::string{}; }
 
-void remove_quietly(const std::filesystem::path& p) {
+void RemoveQuietly(const std::filesystem::path& p) {
     std::error_code ignored;
     std::filesystem::remove(p, ignored);
 }
@@ -24,15 +24,15 @@ StorageScp::StorageScp(NodeContext& context) : context_(context) {}
 
 StorageScp::~StorageScp() = default;
 
-storage::Database& StorageScp::database() {
+storage::Database& StorageScp::Connection() {
     // One SQLite connection per worker, opened on first use (style: one connection per thread).
     if (!database_)
-        database_.emplace(storage::Database::open(context_.database_file));
+        database_.emplace(storage::Database::Open(context_.database_file));
     return *database_;
 }
 
 OFBool StorageScp::checkCalledAETitleAccepted(const OFString& called_ae) {
-    if (context_.policy.accepts_called(called_ae.c_str()))
+    if (context_.policy.AcceptsCalled(called_ae.c_str()))
         return OFTrue;
     context_.counters.associations_rejected++;
     RADNODE_LOG_WARN(Category::Dicom, "association rejected: called AE title is not ours",
@@ -43,11 +43,11 @@ OFBool StorageScp::checkCalledAETitleAccepted(const OFString& called_ae) {
 
 OFBool StorageScp::checkCallingAETitleAccepted(const OFString& calling_ae) {
     const std::string ip = getPeerIP().c_str();
-    if (context_.policy.accepts_caller(calling_ae.c_str(), ip))
+    if (context_.policy.AcceptsCaller(calling_ae.c_str(), ip))
         return OFTrue;
     context_.counters.associations_rejected++;
     RADNODE_LOG_WARN(Category::Dicom, "association rejected: calling AE title/host not in dicom.allowed_callers",
-                     {{"calling_ae", calling_ae.c_str()}, {"peer", ip}, {"allowed", context_.policy.describe_rules()}});
+                     {{"calling_ae", calling_ae.c_str()}, {"peer", ip}, {"allowed", context_.policy.DescribeRules()}});
     return OFFalse;
 }
 
@@ -79,55 +79,55 @@ OFCondition StorageScp::handleIncomingCommand(T_DIMSE_Message* message, const Dc
         return DcmThreadSCP::handleIncomingCommand(message, info); // C-ECHO and refusals of the rest
     T_DIMSE_C_StoreRQ& request = message->msg.CStoreRQ;
     OFCondition network = EC_Normal;
-    const Uint16 status = store(request, info.presentationContextID, network);
+    const Uint16 status = Store(request, info.presentationContextID, network);
     if (network.bad())
         return network; // the association is unusable; DcmSCP aborts it
     return sendSTOREResponse(info.presentationContextID, request, status);
 }
 
-Uint16 StorageScp::refuse_without_storing(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id,
-                                          OFCondition& network) {
+Uint16 StorageScp::RefuseWithoutStoring(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id,
+                                        OFCondition& network) {
     // The dataset must still be read off the wire before the response can be sent.
     DcmDataset* dataset = nullptr;
     network = receiveSTORERequest(request, presentation_id, dataset);
     delete dataset;
-    return error_info(ErrorCode::OutOfResources).dimse_status;
+    return GetErrorInfo(ErrorCode::OutOfResources).dimse_status;
 }
 
-Uint16 StorageScp::store(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id,
+Uint16 StorageScp::Store(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id,
                          OFCondition& network) {
-    const std::string sop_uid = to_string(request.AffectedSOPInstanceUID);
-    if (context_.files.free_bytes() < context_.min_free_bytes) {
+    const std::string sop_uid = ToString(request.AffectedSOPInstanceUID);
+    if (context_.files.FreeBytes() < context_.min_free_bytes) {
         rejected_++;
         context_.counters.instances_rejected++;
         RADNODE_LOG_ERROR(Category::Dicom, "C-STORE refused: free disk space below storage.min_free_mb",
-                          {{"sop", sop_uid}, {"free_bytes", context_.files.free_bytes()},
+                          {{"sop", sop_uid}, {"free_bytes", context_.files.FreeBytes()},
                            {"min_free_mb", context_.config.min_free_mb}, {"status", "0xA700"}});
-        return refuse_without_storing(request, presentation_id, network);
+        return RefuseWithoutStoring(request, presentation_id, network);
     }
 
-    const std::filesystem::path temp = context_.files.new_temp_path();
+    const std::filesystem::path temp = context_.files.NewTempPath();
     network = receiveSTORERequest(request, presentation_id, OFString{temp.c_str()});
     if (network.bad()) {
-        remove_quietly(temp);
+        RemoveQuietly(temp);
         RADNODE_LOG_ERROR(Category::Dicom, "C-STORE receive failed; association will be aborted",
                           {{"sop", sop_uid}, {"calling_ae", peer_ae_}, {"reason", network.text()}});
         return 0;
     }
 
-    const StoreRequestInfo info{to_string(request.AffectedSOPClassUID), sop_uid, peer_ae_, peer_ip_};
-    ReadResult read = read_received_instance(temp, info);
+    const StoreRequestInfo info{ToString(request.AffectedSOPClassUID), sop_uid, peer_ae_, peer_ip_};
+    ReadResult read = ReadReceivedInstance(temp, info);
     Status status = read.status;
     bool duplicate = false;
     if (status) {
         try {
-            status = persist(temp, read.record, duplicate);
+            status = Persist(temp, read.record, duplicate);
         } catch (const std::exception& e) {
-            status = Status::error(ErrorCode::StorageFailure, e.what());
+            status = Status::Error(ErrorCode::StorageFailure, e.what());
         }
     }
-    remove_quietly(temp); // no-op when the file was moved into the store
-    const ErrorInfo& error = error_info(status.code);
+    RemoveQuietly(temp); // no-op when the file was moved into the store
+    const ErrorInfo& error = GetErrorInfo(status.code);
     if (!status) {
         rejected_++;
         context_.counters.instances_rejected++;
@@ -150,13 +150,13 @@ Uint16 StorageScp::store(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID
     return error.dimse_status;
 }
 
-Status StorageScp::persist(const std::filesystem::path& temp, storage::InstanceRecord& record, bool& duplicate) {
-    storage::InstanceIndex index(database());
+Status StorageScp::Persist(const std::filesystem::path& temp, storage::InstanceRecord& record, bool& duplicate) {
+    storage::InstanceIndex index(Connection());
     storage::InstanceStore store(context_.files, index);
     record.file_size = std::filesystem::file_size(temp);
-    const auto outcome = store.store(temp, record, context_.duplicate_policy);
+    const auto outcome = store.Store(temp, record, context_.duplicate_policy);
     if (!outcome)
-        return outcome.status();
+        return outcome.GetStatus();
     switch (*outcome) {
     case storage::PutOutcome::Inserted:
         break;
@@ -173,7 +173,7 @@ Status StorageScp::persist(const std::filesystem::path& temp, storage::InstanceR
                          {{"sop", record.sop_instance_uid}, {"study", record.study_uid}});
         break;
     }
-    return Status::ok();
+    return Status::Ok();
 }
 
 } // namespace radnode::dicom_node

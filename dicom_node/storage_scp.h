@@ -29,11 +29,11 @@ protected:
 
 private:
     /// Receives, validates and persists one instance; returns the DIMSE status to answer.
-    Uint16 store(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id, OFCondition& network);
-    Status persist(const std::filesystem::path& temp, storage::InstanceRecord& record, bool& duplicate);
-    Uint16 refuse_without_storing(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id,
-                                  OFCondition& network);
-    storage::Database& database();
+    Uint16 Store(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id, OFCondition& network);
+    Status Persist(const std::filesystem::path& temp, storage::InstanceRecord& record, bool& duplicate);
+    Uint16 RefuseWithoutStoring(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id,
+                                OFCondition& network);
+    storage::Database& Connection();
 
     NodeContext& context_;
     std::optional<storage::Database> database_;

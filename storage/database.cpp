@@ -37,7 +37,7 @@ struct Database::Impl {
     /// SQLite's default busy handler sleeps 1, 2, 5, 10 … 100 ms; a radnode write transaction holds the
     /// lock for about a millisecond (one instance), so short jittered pauses keep concurrent associations
     /// from convoying behind long sleeps. Gives up after `options.busy_timeout`.
-    static int busy_handler(void* arg, int count) {
+    static int BusyHandler(void* arg, int count) {
         auto* self = static_cast<Impl*>(arg);
         const auto now = std::chrono::steady_clock::now();
         if (count == 0)
@@ -56,7 +56,7 @@ Database::Database(Database&&) noexcept = default;
 Database& Database::operator=(Database&&) noexcept = default;
 Database::~Database() = default;
 
-std::unique_ptr<Database::Impl> Database::connect(const std::string& name, const DatabaseOptions& options) {
+std::unique_ptr<Database::Impl> Database::Connect(const std::string& name, const DatabaseOptions& options) {
     auto impl = std::make_unique<Database::Impl>();
     impl->options = options;
     // NOMUTEX: a connection belongs to one thread at a time, so SQLite's per-connection mutex is wasted work.
@@ -65,81 +65,81 @@ std::unique_ptr<Database::Impl> Database::connect(const std::string& name, const
     if (rc != SQLITE_OK) {
         const std::string message = impl->db ? sqlite3_errmsg(impl->db) : sqlite3_errstr(rc);
         const int system_errno = impl->db ? sqlite3_system_errno(impl->db) : 0;
-        throw StorageError(detail::map_sqlite_code(rc, system_errno),
+        throw StorageError(detail::MapSqliteCode(rc, system_errno),
                            fmt::format("cannot open database '{}': {}", name, message), rc);
     }
     sqlite3_extended_result_codes(impl->db, 1);
-    sqlite3_busy_handler(impl->db, &Database::Impl::busy_handler, impl.get());
+    sqlite3_busy_handler(impl->db, &Database::Impl::BusyHandler, impl.get());
     return impl;
 }
 
-Database Database::open(const std::filesystem::path& file, const DatabaseOptions& options) {
-    Database db(connect(file.string(), options));
+Database Database::Open(const std::filesystem::path& file, const DatabaseOptions& options) {
+    Database db(Connect(file.string(), options));
     {
-        Statement& mode = db.prepare("PRAGMA journal_mode=WAL");
+        Statement& mode = db.Prepare("PRAGMA journal_mode=WAL");
         StatementReset reset(mode);
-        const std::string journal = mode.step() ? mode.column_text(0) : std::string{};
+        const std::string journal = mode.Step() ? mode.ColumnText(0) : std::string{};
         if (journal != "wal")
             throw StorageError(StorageError::Kind::Sql,
                                fmt::format("cannot switch '{}' to WAL (journal_mode is '{}')", file.string(), journal));
     }
     // FULL: in WAL mode every commit fsyncs the WAL, so an acknowledged instance survives power loss, not
     // only a process crash (NORMAL would only survive the latter).
-    db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
-    apply_migrations(db);
+    db.Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    ApplyMigrations(db);
     return db;
 }
 
-Database Database::open_in_memory() {
-    Database db(connect(":memory:", {}));
-    db.exec("PRAGMA foreign_keys=ON;");
-    apply_migrations(db);
+Database Database::OpenInMemory() {
+    Database db(Connect(":memory:", {}));
+    db.Exec("PRAGMA foreign_keys=ON;");
+    ApplyMigrations(db);
     return db;
 }
 
-Statement& Database::prepare(std::string_view sql) {
+Statement& Database::Prepare(std::string_view sql) {
     auto it = impl_->statements.find(sql);
     if (it == impl_->statements.end())
         it = impl_->statements.emplace(std::string(sql), std::make_unique<Statement>(impl_->db, sql)).first;
-    it->second->reset();
+    it->second->Reset();
     return *it->second;
 }
 
-void Database::exec(std::string_view sql) {
+void Database::Exec(std::string_view sql) {
     const std::string text(sql); // sqlite3_exec needs a NUL-terminated string
     char* error = nullptr;
     const int rc = sqlite3_exec(impl_->db, text.c_str(), nullptr, nullptr, &error);
     if (rc != SQLITE_OK) {
         sqlite3_free(error); // the same text is still available from sqlite3_errmsg
-        detail::throw_sqlite_error(impl_->db, rc, sql.substr(0, 200));
+        detail::ThrowSqliteError(impl_->db, rc, sql.substr(0, 200));
     }
 }
 
-int Database::schema_version() const {
+int Database::SchemaVersion() const {
     Statement& statement =
-        const_cast<Database*>(this)->prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+        const_cast<Database*>(this)->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     StatementReset reset(statement);
-    return statement.step() ? static_cast<int>(statement.column_int64(0)) : 0;
+    return statement.Step() ? static_cast<int>(statement.ColumnInt64(0)) : 0;
 }
 
-int Database::latest_schema_version() {
-    const auto migrations = embedded_migrations();
+int Database::LatestSchemaVersion() {
+    const auto migrations = EmbeddedMigrations();
     return migrations.empty() ? 0 : migrations.back().version;
 }
 
-std::int64_t Database::last_insert_rowid() const {
+std::int64_t Database::LastInsertRowid() const {
     return sqlite3_last_insert_rowid(impl_->db);
 }
 
-int Database::changes() const {
+int Database::Changes() const {
     return sqlite3_changes(impl_->db);
 }
 
-bool Database::in_transaction() const {
+bool Database::InTransaction() const {
     return sqlite3_get_autocommit(impl_->db) == 0;
 }
 
-sqlite3* Database::handle() const {
+sqlite3* Database::Handle() const {
     return impl_->db;
 }
 

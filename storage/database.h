@@ -26,9 +26,9 @@ public:
     /// Opens (creating if needed) `file` with journal_mode=WAL, synchronous=FULL, foreign_keys=ON and a busy
     /// timeout, then applies pending migrations, each in its own transaction. Throws StorageError, with
     /// StorageError::Kind::SchemaTooNew when the file was migrated by a newer radnode.
-    static Database open(const std::filesystem::path& file, const DatabaseOptions& options = {});
+    static Database Open(const std::filesystem::path& file, const DatabaseOptions& options = {});
     /// A private in-memory database with all migrations applied (for tests and tools).
-    static Database open_in_memory();
+    static Database OpenInMemory();
 
     Database(Database&&) noexcept;
     Database& operator=(Database&&) noexcept;
@@ -37,29 +37,29 @@ public:
     ~Database();
 
     /// The cached statement for `sql` (compiled on first use), reset and with bindings cleared. The reference
-    /// stays valid for the connection's lifetime; do not hold it across another prepare() of the same SQL.
-    Statement& prepare(std::string_view sql);
+    /// stays valid for the connection's lifetime; do not hold it across another Prepare() of the same SQL.
+    Statement& Prepare(std::string_view sql);
     /// Runs one or more statements that return no rows (DDL, PRAGMA, BEGIN/COMMIT).
-    void exec(std::string_view sql);
+    void Exec(std::string_view sql);
 
     /// Highest migration version recorded in `schema_migrations`.
-    int schema_version() const;
+    int SchemaVersion() const;
     /// Highest migration version this build knows (embedded in the library).
-    static int latest_schema_version();
+    static int LatestSchemaVersion();
 
-    std::int64_t last_insert_rowid() const;
+    std::int64_t LastInsertRowid() const;
     /// Rows changed by the most recent INSERT/UPDATE/DELETE on this connection.
-    int changes() const;
+    int Changes() const;
     /// True while a transaction is open on this connection.
-    bool in_transaction() const;
+    bool InTransaction() const;
 
     /// The raw handle, for `Statement` and `Transaction`; not for general use.
-    sqlite3* handle() const;
+    sqlite3* Handle() const;
 
 private:
     struct Impl;
     explicit Database(std::unique_ptr<Impl> impl);
-    static std::unique_ptr<Impl> connect(const std::string& name, const DatabaseOptions& options);
+    static std::unique_ptr<Impl> Connect(const std::string& name, const DatabaseOptions& options);
 
     std::unique_ptr<Impl> impl_;
 };

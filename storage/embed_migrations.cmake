@@ -1,5 +1,5 @@
 # cmake -DMIGRATIONS_DIR=<dir> -DOUTPUT=<file.cpp> -P embed_migrations.cmake
-# Writes a C++ source defining radnode::storage::embedded_migrations() from <dir>/NNNN_description.sql.
+# Writes a C++ source defining radnode::storage::EmbeddedMigrations() from <dir>/NNNN_description.sql.
 # Fails the build on a badly named file, a gap or duplicate in the numbering, or SQL that would end the
 # raw string literal early.
 file(GLOB files RELATIVE "${MIGRATIONS_DIR}" "${MIGRATIONS_DIR}/*.sql")
@@ -41,7 +41,7 @@ namespace radnode::storage {
 namespace {
 ${table}} // namespace
 
-std::span<const Migration> embedded_migrations() {
+std::span<const Migration> EmbeddedMigrations() {
 ${body}}
 
 } // namespace radnode::storage

@@ -21,9 +21,9 @@ constexpr std::string_view kInstancesDir = "instances";
 constexpr std::string_view kTmpDir = "tmp";
 
 /// OutOfResources for a full disk or quota, StorageFailure for any other errno; the message keeps the errno text.
-Status errno_status(int error, std::string_view operation, const fs::path& path) {
+Status ErrnoStatus(int error, std::string_view operation, const fs::path& path) {
     const ErrorCode code = (error == ENOSPC || error == EDQUOT) ? ErrorCode::OutOfResources : ErrorCode::StorageFailure;
-    return Status::error(code,
+    return Status::Error(code,
                          fmt::format("{} '{}': {}", operation, path.string(), std::system_category().message(error)));
 }
 
@@ -37,7 +37,7 @@ public:
         if (fd_ >= 0)
             ::close(fd_);
     }
-    int get() const { return fd_; }
+    int Get() const { return fd_; }
 
 private:
     int fd_;
@@ -46,18 +46,18 @@ private:
 /// Flushes a file's data or a directory's entries to stable storage. Directory entries (a created file, a
 /// rename) are durable only once the directory itself is fsynced. For a file fdatasync() suffices: it
 /// flushes the data and the metadata needed to read it back (size, blocks), skipping timestamps.
-Status sync_path(const fs::path& path, bool directory) {
+Status SyncPath(const fs::path& path, bool directory) {
     const int flags = O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0);
     FileDescriptor fd(::open(path.c_str(), flags));
-    if (fd.get() < 0)
-        return errno_status(errno, "open", path);
-    if ((directory ? ::fsync(fd.get()) : ::fdatasync(fd.get())) != 0)
-        return errno_status(errno, directory ? "fsync" : "fdatasync", path);
+    if (fd.Get() < 0)
+        return ErrnoStatus(errno, "open", path);
+    if ((directory ? ::fsync(fd.Get()) : ::fdatasync(fd.Get())) != 0)
+        return ErrnoStatus(errno, directory ? "fsync" : "fdatasync", path);
     return {};
 }
 
 /// A relative path with no root, no empty, "." or ".." components: it cannot leave the store.
-bool is_safe_relative(const fs::path& relative) {
+bool IsSafeRelative(const fs::path& relative) {
     if (relative.empty() || relative.has_root_path())
         return false;
     for (const auto& part : relative)
@@ -66,7 +66,7 @@ bool is_safe_relative(const fs::path& relative) {
     return true;
 }
 
-std::string random_hex() {
+std::string RandomHex() {
     std::random_device device;
     return fmt::format("{:08x}", device());
 }
@@ -74,7 +74,7 @@ std::string random_hex() {
 } // namespace
 
 FileStore::FileStore(fs::path root) : root_(std::move(root)), tmp_dir_(root_ / kTmpDir) {
-    temp_prefix_ = fmt::format("{}-{}", ::getpid(), random_hex());
+    temp_prefix_ = fmt::format("{}-{}", ::getpid(), RandomHex());
     std::error_code error;
     for (const fs::path& dir : {root_ / kInstancesDir, tmp_dir_}) {
         fs::create_directories(dir, error);
@@ -84,10 +84,10 @@ FileStore::FileStore(fs::path root) : root_(std::move(root)), tmp_dir_(root_ / k
     }
     const fs::path root_parent = root_.has_parent_path() ? root_.parent_path() : fs::path(".");
     for (const fs::path& dir : {root_parent, root_, root_ / kInstancesDir, tmp_dir_})
-        if (const Status status = sync_path(dir, true); !status)
+        if (const Status status = SyncPath(dir, true); !status)
             throw StorageError(StorageError::Kind::Io, status.message);
 
-    // Anything in tmp/ is a file whose commit() never ran (or never finished): never acknowledged.
+    // Anything in tmp/ is a file whose Commit() never ran (or never finished): never acknowledged.
     std::size_t removed = 0;
     for (const auto& entry : fs::directory_iterator(tmp_dir_, error)) {
         std::error_code remove_error;
@@ -104,12 +104,12 @@ FileStore::FileStore(fs::path root) : root_(std::move(root)), tmp_dir_(root_ / k
                      {{"root", root_.string()}, {"stale_temp_files_removed", removed}});
 }
 
-fs::path FileStore::new_temp_path() {
+fs::path FileStore::NewTempPath() {
     const std::uint64_t n = temp_counter_.fetch_add(1, std::memory_order_relaxed);
     return tmp_dir_ / fmt::format("{}-{}.part", temp_prefix_, n);
 }
 
-bool FileStore::is_valid_uid(std::string_view uid) {
+bool FileStore::IsValidUid(std::string_view uid) {
     if (uid.empty() || uid.size() > 64)
         return false;
     if (uid.front() == '.' || uid.back() == '.')
@@ -125,18 +125,18 @@ bool FileStore::is_valid_uid(std::string_view uid) {
     return true;
 }
 
-Result<std::string> FileStore::relative_path_for(std::string_view study, std::string_view series,
-                                                 std::string_view sop) const {
+Result<std::string> FileStore::RelativePathFor(std::string_view study, std::string_view series,
+                                               std::string_view sop) const {
     for (const auto& [what, uid] : {std::pair{"StudyInstanceUID", study}, std::pair{"SeriesInstanceUID", series},
                                     std::pair{"SOPInstanceUID", sop}})
-        if (!is_valid_uid(uid))
+        if (!IsValidUid(uid))
             // The value goes to logs: cap it, it came from the network.
-            return Status::error(ErrorCode::InvalidDataset,
+            return Status::Error(ErrorCode::InvalidDataset,
                                  fmt::format("{} '{}' is not a valid UID", what, uid.substr(0, 80)));
     return fmt::format("{}/{}/{}/{}.dcm", kInstancesDir, study, series, sop);
 }
 
-Status FileStore::ensure_durable_directory(const fs::path& relative_dir) {
+Status FileStore::EnsureDurableDirectory(const fs::path& relative_dir) {
     fs::path prefix;
     for (const auto& part : relative_dir) {
         const fs::path parent = prefix;
@@ -148,10 +148,10 @@ Status FileStore::ensure_durable_directory(const fs::path& relative_dir) {
         }
         const fs::path absolute_dir = root_ / prefix;
         if (::mkdir(absolute_dir.c_str(), 0755) != 0 && errno != EEXIST)
-            return errno_status(errno, "mkdir", absolute_dir);
+            return ErrnoStatus(errno, "mkdir", absolute_dir);
         // Also when it already existed: another thread may have made it and not yet fsynced the parent, or a
         // crash may have interrupted that. One extra fsync per directory per process is cheap.
-        if (Status status = sync_path(root_ / parent, true); !status)
+        if (Status status = SyncPath(root_ / parent, true); !status)
             return status;
         std::lock_guard lock(directories_mutex_);
         if (durable_directories_.size() > 100'000)
@@ -161,51 +161,51 @@ Status FileStore::ensure_durable_directory(const fs::path& relative_dir) {
     return {};
 }
 
-Status FileStore::commit(const fs::path& temp, const std::string& relative_final) {
+Status FileStore::Commit(const fs::path& temp, const std::string& relative_final) {
     const fs::path relative(relative_final);
-    if (!is_safe_relative(relative) || !relative.has_parent_path())
-        return Status::error(ErrorCode::InvalidRequest, fmt::format("unsafe store path '{}'", relative_final));
+    if (!IsSafeRelative(relative) || !relative.has_parent_path())
+        return Status::Error(ErrorCode::InvalidRequest, fmt::format("unsafe store path '{}'", relative_final));
     const fs::path final_path = root_ / relative;
 
     // 1. The data must be on disk before the name points at it, else a crash could leave a complete-looking
     //    but empty or partial file under its final name.
-    if (Status status = sync_path(temp, false); !status)
+    if (Status status = SyncPath(temp, false); !status)
         return status;
     // 2. Every directory on the way must itself be durable.
-    if (Status status = ensure_durable_directory(relative.parent_path()); !status)
+    if (Status status = EnsureDurableDirectory(relative.parent_path()); !status)
         return status;
     // 3. Atomic replace: readers see the old file or the new one, never a mix.
     if (::rename(temp.c_str(), final_path.c_str()) != 0)
-        return errno_status(errno, "rename to", final_path);
+        return ErrnoStatus(errno, "rename to", final_path);
     // 4. Make the rename itself durable.
-    return sync_path(final_path.parent_path(), true);
+    return SyncPath(final_path.parent_path(), true);
 }
 
-Status FileStore::remove(const std::string& relative) {
+Status FileStore::Remove(const std::string& relative) {
     const fs::path relative_path(relative);
-    if (!is_safe_relative(relative_path))
-        return Status::error(ErrorCode::InvalidRequest, fmt::format("unsafe store path '{}'", relative));
+    if (!IsSafeRelative(relative_path))
+        return Status::Error(ErrorCode::InvalidRequest, fmt::format("unsafe store path '{}'", relative));
     const fs::path path = root_ / relative_path;
     if (::unlink(path.c_str()) != 0)
-        return errno_status(errno, "unlink", path);
-    return sync_path(path.parent_path(), true);
+        return ErrnoStatus(errno, "unlink", path);
+    return SyncPath(path.parent_path(), true);
 }
 
-fs::path FileStore::absolute(std::string_view relative) const {
+fs::path FileStore::Absolute(std::string_view relative) const {
     return root_ / fs::path(relative);
 }
 
-std::uint64_t FileStore::free_bytes() const {
+std::uint64_t FileStore::FreeBytes() const {
     struct statvfs info {};
     if (::statvfs(root_.c_str(), &info) != 0) {
         const int error = errno;
         throw StorageError(error == ENOSPC ? StorageError::Kind::DiskFull : StorageError::Kind::Io,
-                           errno_status(error, "statvfs", root_).message);
+                           ErrnoStatus(error, "statvfs", root_).message);
     }
     return static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
 }
 
-std::unique_lock<std::mutex> FileStore::lock_instance(std::string_view sop_instance_uid) {
+std::unique_lock<std::mutex> FileStore::LockInstance(std::string_view sop_instance_uid) {
     const std::size_t stripe = std::hash<std::string_view>{}(sop_instance_uid) % kInstanceLockStripes;
     return std::unique_lock(instance_locks_[stripe]);
 }

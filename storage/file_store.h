@@ -25,47 +25,47 @@ public:
     FileStore(const FileStore&) = delete;
     FileStore& operator=(const FileStore&) = delete;
 
-    /// A fresh, unique path in <root>/tmp (same filesystem as the final place, so commit() is a rename).
+    /// A fresh, unique path in <root>/tmp (same filesystem as the final place, so Commit() is a rename).
     /// The file is not created.
-    std::filesystem::path new_temp_path();
+    std::filesystem::path NewTempPath();
 
     /// "instances/<study>/<series>/<sop>.dcm". Each UID must be digits and dots, 1–64 characters, starting
     /// and ending with a digit and without empty components (so no path traversal is possible), else
     /// ErrorCode::InvalidDataset.
-    Result<std::string> relative_path_for(std::string_view study, std::string_view series, std::string_view sop) const;
+    Result<std::string> RelativePathFor(std::string_view study, std::string_view series, std::string_view sop) const;
 
     /// Makes `temp` durable at `relative_final`: fsync(temp) → create missing directories, fsyncing each new
     /// directory's parent → rename(temp, final), replacing any file there → fsync(final directory).
     /// Only when this returns Ok may the instance be indexed and acknowledged. Errors carry the errno text;
     /// ENOSPC/EDQUOT map to OutOfResources, anything else to StorageFailure; an unsafe `relative_final` is
     /// InvalidRequest. On error `temp` is left for the caller.
-    Status commit(const std::filesystem::path& temp, const std::string& relative_final);
+    Status Commit(const std::filesystem::path& temp, const std::string& relative_final);
 
     /// Deletes a stored file (e.g. the old path of a replaced instance) and fsyncs its directory.
-    Status remove(const std::string& relative);
+    Status Remove(const std::string& relative);
 
     /// <root>/<relative>.
-    std::filesystem::path absolute(std::string_view relative) const;
-    const std::filesystem::path& root() const { return root_; }
+    std::filesystem::path Absolute(std::string_view relative) const;
+    const std::filesystem::path& Root() const { return root_; }
 
     /// Bytes available to unprivileged users on the root's filesystem (statvfs). Throws StorageError.
-    std::uint64_t free_bytes() const;
+    std::uint64_t FreeBytes() const;
 
     /// Serialises work on one SOP Instance UID within this process (striped locks). Hold it across
-    /// find → commit → put so two associations storing the same SOP cannot interleave file and row.
-    [[nodiscard]] std::unique_lock<std::mutex> lock_instance(std::string_view sop_instance_uid);
+    /// Find → Commit → Put so two associations storing the same SOP cannot interleave file and row.
+    [[nodiscard]] std::unique_lock<std::mutex> LockInstance(std::string_view sop_instance_uid);
 
     /// XXH3-128 (32 lower-case hex digits) of the bytes after the Part 10 header (128-byte preamble, "DICM",
     /// group 0002), so the hash depends only on the dataset and not on the receiver-written meta header. A
     /// file without "DICM" at offset 128 is hashed whole. Throws StorageError (IoError, or Corrupt for a
     /// malformed meta header; kind Io or Corrupt).
-    static std::string hash_dataset_bytes(const std::filesystem::path& part10_file);
+    static std::string HashDatasetBytes(const std::filesystem::path& part10_file);
 
-    /// True for a UID that relative_path_for() accepts.
-    static bool is_valid_uid(std::string_view uid);
+    /// True for a UID that RelativePathFor() accepts.
+    static bool IsValidUid(std::string_view uid);
 
 private:
-    Status ensure_durable_directory(const std::filesystem::path& relative_dir);
+    Status EnsureDurableDirectory(const std::filesystem::path& relative_dir);
 
     std::filesystem::path root_;
     std::filesystem::path tmp_dir_;

@@ -30,9 +30,9 @@ struct InstanceRecord {
     std::string transfer_syntax_uid;
     std::string calling_ae;
     std::string calling_host;
-    std::string file_path;       ///< relative to the FileStore root, from FileStore::relative_path_for
+    std::string file_path;       ///< relative to the FileStore root, from FileStore::RelativePathFor
     std::uint64_t file_size = 0; ///< bytes of the whole Part 10 file
-    std::string content_hash;    ///< FileStore::hash_dataset_bytes of the file
+    std::string content_hash;    ///< FileStore::HashDatasetBytes of the file
 
     bool operator==(const InstanceRecord&) const = default;
 };
@@ -49,7 +49,7 @@ enum class DuplicatePolicy {
     Replace,   ///< overwrite the stored file and row with the new one
 };
 
-/// What `put` did.
+/// What `InstanceIndex::Put` did.
 enum class PutOutcome {
     Inserted,           ///< a new row
     IdenticalDuplicate, ///< the SOP was stored with the same content hash; nothing changed

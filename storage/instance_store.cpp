@@ -10,30 +10,30 @@
 
 namespace radnode::storage {
 
-Result<PutOutcome> InstanceStore::store(const std::filesystem::path& temp_path, InstanceRecord record,
+Result<PutOutcome> InstanceStore::Store(const std::filesystem::path& temp_path, InstanceRecord record,
                                         DuplicatePolicy policy) {
     TempFile temp(temp_path); // deleted on every path that does not rename it into place
     try {
-        auto relative = files_.relative_path_for(record.study_uid, record.series_uid, record.sop_instance_uid);
+        auto relative = files_.RelativePathFor(record.study_uid, record.series_uid, record.sop_instance_uid);
         if (!relative)
-            return relative.status();
-        record.file_path = std::move(relative).value();
+            return relative.GetStatus();
+        record.file_path = std::move(relative).Value();
         if (record.file_size == 0) {
             std::error_code error;
-            record.file_size = std::filesystem::file_size(temp.path(), error);
+            record.file_size = std::filesystem::file_size(temp.Path(), error);
             if (error)
-                return Status::error(ErrorCode::StorageFailure,
-                                     fmt::format("stat '{}': {}", temp.path().string(), error.message()));
+                return Status::Error(ErrorCode::StorageFailure,
+                                     fmt::format("stat '{}': {}", temp.Path().string(), error.message()));
         }
         if (record.content_hash.empty())
-            record.content_hash = FileStore::hash_dataset_bytes(temp.path());
+            record.content_hash = FileStore::HashDatasetBytes(temp.Path());
 
-        const auto lock = files_.lock_instance(record.sop_instance_uid);
-        const auto existing = index_.find(record.sop_instance_uid);
+        const auto lock = files_.LockInstance(record.sop_instance_uid);
+        const auto existing = index_.Find(record.sop_instance_uid);
         bool repair = false;
         if (existing && existing->content_hash == record.content_hash) {
             std::error_code error;
-            if (std::filesystem::exists(files_.absolute(existing->file_path), error) || error)
+            if (std::filesystem::exists(files_.Absolute(existing->file_path), error) || error)
                 return PutOutcome::IdenticalDuplicate;
             repair = true; // the row outlived its file (deleted by hand?): restore it from this copy
             RADNODE_LOG_WARN(Category::Db, "stored file missing; restoring it from an identical re-send",
@@ -42,28 +42,28 @@ Result<PutOutcome> InstanceStore::store(const std::filesystem::path& temp_path, 
             return PutOutcome::KeptExisting;
         }
 
-        if (Status status = files_.commit(temp.path(), record.file_path); !status)
+        if (Status status = files_.Commit(temp.Path(), record.file_path); !status)
             return status;
-        temp.release();
+        temp.Release();
 
         // From here a crash leaves a complete file that is either not indexed (new SOP) or indexed with the
         // previous row (Replace); neither was acknowledged, and a re-send repairs both.
         PutOutcome outcome = PutOutcome::Inserted;
         if (existing) {
-            index_.replace(record);
+            index_.Replace(record);
             outcome = repair ? PutOutcome::IdenticalDuplicate : PutOutcome::Replaced;
             if (existing->file_path != record.file_path) {
-                if (Status status = files_.remove(existing->file_path); !status)
+                if (Status status = files_.Remove(existing->file_path); !status)
                     RADNODE_LOG_WARN(
                         Category::Db, "cannot remove replaced file",
                         {{"study", existing->study_uid}, {"sop", record.sop_instance_uid}, {"error", status.message}});
             }
         } else {
-            outcome = index_.put(record, policy);
+            outcome = index_.Put(record, policy);
         }
         return outcome;
     } catch (const StorageError& error) {
-        return error.status();
+        return error.GetStatus();
     }
 }
 

@@ -11,7 +11,7 @@ namespace radnode::storage {
 class FileStore;
 class InstanceIndex;
 
-/// Runs the storage side of a C-STORE: duplicate decision, durable file commit, index row. When `store()`
+/// Runs the storage side of a C-STORE: duplicate decision, durable file commit, index row. When `Store()`
 /// returns a value the instance may be acknowledged with Success; on an error it must not be.
 /// One per association thread (it uses that thread's InstanceIndex); the FileStore is shared.
 class InstanceStore {
@@ -20,7 +20,7 @@ public:
 
     /// Takes ownership of `temp` (a complete Part 10 file in FileStore's tmp directory): it ends up either
     /// renamed into place or deleted. `record` is what the edge parsed; `file_path`, `file_size` and
-    /// `content_hash` are filled in here when empty/zero. Holding FileStore::lock_instance for the SOP:
+    /// `content_hash` are filled in here when empty/zero. Holding FileStore::LockInstance for the SOP:
     ///   - same SOP and same content hash stored → IdenticalDuplicate (temp deleted, nothing rewritten;
     ///     a stored file that has gone missing is restored from the re-sent copy);
     ///   - same SOP, different content, KeepFirst → KeptExisting (temp deleted);
@@ -28,7 +28,7 @@ public:
     ///   - new SOP → file committed, row inserted → Inserted.
     /// Errors are values, database failures included: InvalidDataset (unsafe UID), OutOfResources (disk
     /// full), StorageFailure (I/O, database busy past the timeout, other SQLite errors).
-    Result<PutOutcome> store(const std::filesystem::path& temp, InstanceRecord record, DuplicatePolicy policy);
+    Result<PutOutcome> Store(const std::filesystem::path& temp, InstanceRecord record, DuplicatePolicy policy);
 
 private:
     FileStore& files_;

@@ -17,14 +17,14 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
     applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 ))sql";
 
-bool migrations_table_exists(Database& db) {
+bool MigrationsTableExists(Database& db) {
     Statement& statement =
-        db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'");
+        db.Prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'");
     StatementReset reset(statement);
-    return statement.step();
+    return statement.Step();
 }
 
-void refuse_if_too_new(int current, int latest) {
+void RefuseIfTooNew(int current, int latest) {
     if (current > latest)
         throw StorageError(StorageError::Kind::SchemaTooNew,
                            fmt::format("database schema version {} is newer than this radnode supports ({}); "
@@ -34,14 +34,14 @@ void refuse_if_too_new(int current, int latest) {
 
 } // namespace
 
-void apply_migrations(Database& db) {
-    const auto migrations = embedded_migrations();
-    const int latest = Database::latest_schema_version();
+void ApplyMigrations(Database& db) {
+    const auto migrations = EmbeddedMigrations();
+    const int latest = Database::LatestSchemaVersion();
 
     // Fast path without the write lock: every association thread opens a connection.
-    if (migrations_table_exists(db)) {
-        const int current = db.schema_version();
-        refuse_if_too_new(current, latest);
+    if (MigrationsTableExists(db)) {
+        const int current = db.SchemaVersion();
+        RefuseIfTooNew(current, latest);
         if (current == latest)
             return;
     }
@@ -49,19 +49,19 @@ void apply_migrations(Database& db) {
     for (;;) {
         // The write lock makes "read version, apply next, record it" atomic across connections and processes.
         Transaction transaction(db, TransactionMode::Immediate);
-        db.exec(kCreateMigrationsTable);
-        const int current = db.schema_version();
-        refuse_if_too_new(current, latest);
+        db.Exec(kCreateMigrationsTable);
+        const int current = db.SchemaVersion();
+        RefuseIfTooNew(current, latest);
         if (current == latest) {
-            transaction.commit();
+            transaction.Commit();
             return;
         }
         const Migration& next = migrations[static_cast<std::size_t>(current)]; // versions are 1..N, no gaps
-        db.exec(next.sql);
-        db.prepare("INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)")
-            .bind_all(next.version, next.name)
-            .run();
-        transaction.commit();
+        db.Exec(next.sql);
+        db.Prepare("INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)")
+            .BindAll(next.version, next.name)
+            .Run();
+        transaction.Commit();
         RADNODE_LOG_INFO(Category::Db, "schema migration applied", {{"version", next.version}, {"name", next.name}});
     }
 }

@@ -10,9 +10,9 @@ struct sqlite3;
 namespace radnode::storage::detail {
 
 /// Maps an extended SQLite result code (and the OS errno behind an I/O error) to a StorageError kind.
-StorageError::Kind map_sqlite_code(int extended_code, int system_errno);
+StorageError::Kind MapSqliteCode(int extended_code, int system_errno);
 
 /// Throws StorageError for `rc` with SQLite's message for `db` and `context` (e.g. the SQL text).
-[[noreturn]] void throw_sqlite_error(sqlite3* db, int rc, std::string_view context);
+[[noreturn]] void ThrowSqliteError(sqlite3* db, int rc, std::string_view context);
 
 } // namespace radnode::storage::detail

@@ -12,7 +12,7 @@ Statement::Statement(sqlite3* db, std::string_view sql) {
     const int rc =
         sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
     if (rc != SQLITE_OK)
-        detail::throw_sqlite_error(db, rc, sql);
+        detail::ThrowSqliteError(db, rc, sql);
     if (stmt_ == nullptr)
         throw StorageError(StorageError::Kind::Sql, "empty SQL statement");
 }
@@ -33,43 +33,43 @@ Statement::~Statement() {
 
 namespace {
 
-void check_bind(sqlite3_stmt* stmt, int rc, int index) {
+void CheckBind(sqlite3_stmt* stmt, int rc, int index) {
     if (rc != SQLITE_OK)
-        detail::throw_sqlite_error(sqlite3_db_handle(stmt), rc, "bind parameter " + std::to_string(index));
+        detail::ThrowSqliteError(sqlite3_db_handle(stmt), rc, "bind parameter " + std::to_string(index));
 }
 
 } // namespace
 
-Statement& Statement::bind(int index, std::int64_t value) {
-    check_bind(stmt_, sqlite3_bind_int64(stmt_, index, value), index);
+Statement& Statement::Bind(int index, std::int64_t value) {
+    CheckBind(stmt_, sqlite3_bind_int64(stmt_, index, value), index);
     return *this;
 }
 
-Statement& Statement::bind(int index, double value) {
-    check_bind(stmt_, sqlite3_bind_double(stmt_, index, value), index);
+Statement& Statement::Bind(int index, double value) {
+    CheckBind(stmt_, sqlite3_bind_double(stmt_, index, value), index);
     return *this;
 }
 
-Statement& Statement::bind(int index, std::string_view value) {
-    check_bind(stmt_, sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
-               index);
+Statement& Statement::Bind(int index, std::string_view value) {
+    CheckBind(stmt_, sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+              index);
     return *this;
 }
 
-Statement& Statement::bind(int index, std::span<const std::byte> blob) {
+Statement& Statement::Bind(int index, std::span<const std::byte> blob) {
     // A null data pointer would bind NULL; an empty blob must stay an empty blob.
     static constexpr std::byte empty{};
     const void* data = blob.empty() ? &empty : blob.data();
-    check_bind(stmt_, sqlite3_bind_blob64(stmt_, index, data, blob.size(), SQLITE_TRANSIENT), index);
+    CheckBind(stmt_, sqlite3_bind_blob64(stmt_, index, data, blob.size(), SQLITE_TRANSIENT), index);
     return *this;
 }
 
-Statement& Statement::bind(int index, std::nullopt_t) {
-    check_bind(stmt_, sqlite3_bind_null(stmt_, index), index);
+Statement& Statement::Bind(int index, std::nullopt_t) {
+    CheckBind(stmt_, sqlite3_bind_null(stmt_, index), index);
     return *this;
 }
 
-bool Statement::step() {
+bool Statement::Step() {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW)
         return true;
@@ -77,38 +77,38 @@ bool Statement::step() {
         return false;
     // Reset so the statement is reusable; sqlite3_reset returns the same error, which we already have.
     sqlite3_reset(stmt_);
-    detail::throw_sqlite_error(sqlite3_db_handle(stmt_), rc, sql());
+    detail::ThrowSqliteError(sqlite3_db_handle(stmt_), rc, Sql());
 }
 
-void Statement::run() {
-    while (step()) {
+void Statement::Run() {
+    while (Step()) {
     }
 }
 
-void Statement::reset() {
+void Statement::Reset() {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
 }
 
-bool Statement::column_is_null(int column) const {
+bool Statement::ColumnIsNull(int column) const {
     return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-std::string Statement::column_text(int column) const {
+std::string Statement::ColumnText(int column) const {
     const auto* text = sqlite3_column_text(stmt_, column);
     const int size = sqlite3_column_bytes(stmt_, column);
     return text ? std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size)) : std::string{};
 }
 
-std::int64_t Statement::column_int64(int column) const {
+std::int64_t Statement::ColumnInt64(int column) const {
     return sqlite3_column_int64(stmt_, column);
 }
 
-double Statement::column_double(int column) const {
+double Statement::ColumnDouble(int column) const {
     return sqlite3_column_double(stmt_, column);
 }
 
-std::vector<std::byte> Statement::column_blob(int column) const {
+std::vector<std::byte> Statement::ColumnBlob(int column) const {
     const void* data = sqlite3_column_blob(stmt_, column);
     const int size = sqlite3_column_bytes(stmt_, column);
     std::vector<std::byte> out(static_cast<std::size_t>(size));
@@ -117,23 +117,23 @@ std::vector<std::byte> Statement::column_blob(int column) const {
     return out;
 }
 
-std::optional<std::int64_t> Statement::column_optional_int64(int column) const {
-    if (column_is_null(column))
+std::optional<std::int64_t> Statement::ColumnOptionalInt64(int column) const {
+    if (ColumnIsNull(column))
         return std::nullopt;
-    return column_int64(column);
+    return ColumnInt64(column);
 }
 
-std::optional<double> Statement::column_optional_double(int column) const {
-    if (column_is_null(column))
+std::optional<double> Statement::ColumnOptionalDouble(int column) const {
+    if (ColumnIsNull(column))
         return std::nullopt;
-    return column_double(column);
+    return ColumnDouble(column);
 }
 
-int Statement::column_count() const {
+int Statement::ColumnCount() const {
     return sqlite3_column_count(stmt_);
 }
 
-std::string_view Statement::sql() const {
+std::string_view Statement::Sql() const {
     const char* text = sqlite3_sql(stmt_);
     return text ? std::string_view(text) : std::string_view{};
 }

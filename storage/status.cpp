@@ -8,7 +8,7 @@
 
 namespace radnode::storage {
 
-std::string_view kind_name(StorageError::Kind kind) {
+std::string_view KindName(StorageError::Kind kind) {
     using Kind = StorageError::Kind;
     switch (kind) {
     case Kind::DiskFull:
@@ -31,7 +31,7 @@ std::string_view kind_name(StorageError::Kind kind) {
 
 namespace detail {
 
-StorageError::Kind map_sqlite_code(int extended_code, int system_errno) {
+StorageError::Kind MapSqliteCode(int extended_code, int system_errno) {
     using Kind = StorageError::Kind;
     switch (extended_code & 0xff) {
     case SQLITE_FULL:
@@ -55,13 +55,13 @@ StorageError::Kind map_sqlite_code(int extended_code, int system_errno) {
     }
 }
 
-void throw_sqlite_error(sqlite3* db, int rc, std::string_view context) {
+void ThrowSqliteError(sqlite3* db, int rc, std::string_view context) {
     const int extended = db ? sqlite3_extended_errcode(db) : rc;
     // The connection's last error may belong to an earlier call when rc came from elsewhere; prefer rc then.
     const int code = (db && (extended & 0xff) == (rc & 0xff)) ? extended : rc;
     const int system_errno = db ? sqlite3_system_errno(db) : 0;
     const char* message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    throw StorageError(map_sqlite_code(code, system_errno),
+    throw StorageError(MapSqliteCode(code, system_errno),
                        fmt::format("sqlite error {} ({}): {} [{}]", code, sqlite3_errstr(code), message, context),
                        code);
 }

@@ -21,35 +21,35 @@ namespace radnode::storage {
 /// A value or a non-Ok `Status` (a minimal `std::expected`).
 template <typename T> class [[nodiscard]] Result {
 public:
-    // Implicit on purpose, like std::expected: `return value;` and `return Status::error(...);` both work.
+    // Implicit on purpose, like std::expected: `return value;` and `return Status::Error(...);` both work.
     Result(T value) : state_(std::move(value)) {}     // NOLINT(google-explicit-constructor)
     Result(Status error) : state_(std::move(error)) { // NOLINT(google-explicit-constructor)
-        assert(!std::get<Status>(state_).is_ok());
+        assert(!std::get<Status>(state_).IsOk());
     }
 
-    bool ok() const { return std::holds_alternative<T>(state_); }
-    explicit operator bool() const { return ok(); }
+    bool IsOk() const { return std::holds_alternative<T>(state_); }
+    explicit operator bool() const { return IsOk(); }
 
     /// The value; calling this on an error is a programmer error.
-    T& value() & {
-        assert(ok());
+    T& Value() & {
+        assert(IsOk());
         return std::get<T>(state_);
     }
-    const T& value() const& {
-        assert(ok());
+    const T& Value() const& {
+        assert(IsOk());
         return std::get<T>(state_);
     }
-    T&& value() && {
-        assert(ok());
+    T&& Value() && {
+        assert(IsOk());
         return std::get<T>(std::move(state_));
     }
-    T& operator*() & { return value(); }
-    const T& operator*() const& { return value(); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
+    T& operator*() & { return Value(); }
+    const T& operator*() const& { return Value(); }
+    T* operator->() { return &Value(); }
+    const T* operator->() const { return &Value(); }
 
     /// Ok when a value is held, else the error.
-    Status status() const { return ok() ? Status::ok() : std::get<Status>(state_); }
+    Status GetStatus() const { return IsOk() ? Status::Ok() : std::get<Status>(state_); }
 
 private:
     std::variant<T, Status> state_;
@@ -72,12 +72,12 @@ public:
     StorageError(Kind kind, const std::string& message, int sqlite_code = 0)
         : std::runtime_error(message), kind_(kind), sqlite_code_(sqlite_code) {}
 
-    Kind kind() const { return kind_; }
+    Kind GetKind() const { return kind_; }
     /// OutOfResources for DiskFull, StorageFailure otherwise.
-    ErrorCode code() const { return kind_ == Kind::DiskFull ? ErrorCode::OutOfResources : ErrorCode::StorageFailure; }
+    ErrorCode Code() const { return kind_ == Kind::DiskFull ? ErrorCode::OutOfResources : ErrorCode::StorageFailure; }
     /// The extended SQLite result code, 0 when the error did not come from SQLite.
-    int sqlite_code() const { return sqlite_code_; }
-    Status status() const { return Status::error(code(), what()); }
+    int SqliteCode() const { return sqlite_code_; }
+    Status GetStatus() const { return Status::Error(Code(), what()); }
 
 private:
     Kind kind_;
@@ -85,6 +85,6 @@ private:
 };
 
 /// Stable lower-case name of a kind, for logs.
-std::string_view kind_name(StorageError::Kind kind);
+std::string_view KindName(StorageError::Kind kind);
 
 } // namespace radnode::storage

@@ -6,7 +6,7 @@
 
 namespace radnode::storage {
 
-/// Removes the file at `path` when destroyed, unless released (e.g. after FileStore::commit renamed it).
+/// Removes the file at `path` when destroyed, unless released (e.g. after FileStore::Commit renamed it).
 /// Removal errors are ignored: a leftover temp file is cleaned by the next FileStore start-up.
 class TempFile {
 public:
@@ -15,20 +15,20 @@ public:
     TempFile(TempFile&& other) noexcept : path_(std::exchange(other.path_, {})) {}
     TempFile& operator=(TempFile&& other) noexcept {
         if (this != &other) {
-            discard();
+            Discard();
             path_ = std::exchange(other.path_, {});
         }
         return *this;
     }
     TempFile(const TempFile&) = delete;
     TempFile& operator=(const TempFile&) = delete;
-    ~TempFile() { discard(); }
+    ~TempFile() { Discard(); }
 
-    const std::filesystem::path& path() const { return path_; }
+    const std::filesystem::path& Path() const { return path_; }
     /// Stops owning the file and returns its path.
-    std::filesystem::path release() { return std::exchange(path_, {}); }
+    std::filesystem::path Release() { return std::exchange(path_, {}); }
     /// Removes the file now.
-    void discard() noexcept {
+    void Discard() noexcept {
         if (!path_.empty()) {
             std::error_code ignored;
             std::filesystem::remove(path_, ignored);

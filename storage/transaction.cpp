@@ -11,7 +11,7 @@ namespace radnode::storage {
 
 namespace {
 
-std::string_view begin_sql(TransactionMode mode) {
+std::string_view BeginSql(TransactionMode mode) {
     switch (mode) {
     case TransactionMode::Deferred:
         return "BEGIN DEFERRED";
@@ -28,11 +28,11 @@ std::atomic<unsigned> g_savepoint_counter{0};
 } // namespace
 
 Transaction::Transaction(Database& db, TransactionMode mode) : db_(db) {
-    if (db_.in_transaction()) {
+    if (db_.InTransaction()) {
         savepoint_ = fmt::format("radnode_sp_{}", g_savepoint_counter.fetch_add(1, std::memory_order_relaxed));
-        db_.exec("SAVEPOINT " + savepoint_);
+        db_.Exec("SAVEPOINT " + savepoint_);
     } else {
-        db_.exec(begin_sql(mode));
+        db_.Exec(BeginSql(mode));
     }
     active_ = true;
 }
@@ -41,33 +41,33 @@ Transaction::~Transaction() {
     if (!active_)
         return;
     try {
-        rollback();
+        Rollback();
     } catch (const std::exception& e) {
         // Cannot throw from a destructor; SQLite rolls back anyway when the connection closes.
         RADNODE_LOG_ERROR(Category::Db, "transaction rollback failed", {{"error", e.what()}});
     }
 }
 
-void Transaction::commit() {
+void Transaction::Commit() {
     if (!active_)
         return;
     if (savepoint_.empty())
-        db_.exec("COMMIT");
+        db_.Exec("COMMIT");
     else
-        db_.exec("RELEASE " + savepoint_);
+        db_.Exec("RELEASE " + savepoint_);
     active_ = false;
 }
 
-void Transaction::rollback() {
+void Transaction::Rollback() {
     if (!active_)
         return;
     active_ = false;
     if (savepoint_.empty()) {
         // SQLite may already have rolled back on its own (e.g. after SQLITE_FULL); ROLLBACK would then fail.
-        if (db_.in_transaction())
-            db_.exec("ROLLBACK");
-    } else if (db_.in_transaction()) {
-        db_.exec("ROLLBACK TO " + savepoint_ + "; RELEASE " + savepoint_);
+        if (db_.InTransaction())
+            db_.Exec("ROLLBACK");
+    } else if (db_.InTransaction()) {
+        db_.Exec("ROLLBACK TO " + savepoint_ + "; RELEASE " + savepoint_);
     }
 }
 

@@ -13,7 +13,7 @@ enum class TransactionMode {
     Exclusive, ///< BEGIN EXCLUSIVE
 };
 
-/// Begins a transaction on construction and rolls it back in the destructor unless `commit()` succeeded,
+/// Begins a transaction on construction and rolls it back in the destructor unless `Commit()` succeeded,
 /// so an exception anywhere in the scope leaves the database unchanged. When the connection is already
 /// inside a transaction, it nests as a SAVEPOINT (the mode then does not apply).
 class Transaction {
@@ -25,10 +25,10 @@ public:
 
     /// Commits (or releases the savepoint). Throws StorageError; the transaction then stays open and the
     /// destructor rolls it back.
-    void commit();
+    void Commit();
     /// Rolls back now instead of at scope exit.
-    void rollback();
-    bool active() const { return active_; }
+    void Rollback();
+    bool IsActive() const { return active_; }
 
 private:
     Database& db_;

@@ -102,7 +102,7 @@ void RunPhantom(const PhantomCommandOptions& options) {
 
 } // namespace
 
-void add_phantom_command(CLI::App& app) {
+void AddPhantomCommand(CLI::App& app) {
     auto options = std::make_shared<PhantomCommandOptions>();
     CLI::App* command = app.add_subcommand(
         "phantom", "Write the synthetic thoracic CT phantom: ct/ series, rtstruct.dcm, seg.dcm and truth.json");

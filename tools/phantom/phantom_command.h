@@ -7,6 +7,6 @@
 namespace radnode::tools {
 
 /// Registers `phantom` on the application; see docs/phantom.md for its options.
-void add_phantom_command(CLI::App& app);
+void AddPhantomCommand(CLI::App& app);
 
 } // namespace radnode::tools

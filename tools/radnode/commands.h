@@ -1,5 +1,5 @@
 #pragma once
-/// Subcommands of the radnode executable. Each add_* registers its options and a
+/// Subcommands of the radnode executable. Each Add*Command registers its options and a
 /// callback; the callback stores its exit code for main() to return.
 
 #include <string>
@@ -19,15 +19,15 @@ struct CommonOptions {
     int port = -1;
 
     /// Registers --config/--set and the shorthand flags on `command`.
-    void add_to(CLI::App& command);
+    void AddTo(CLI::App& command);
     /// Defaults ← config file ← --set ← shorthand flags.
-    config::Config load() const;
+    config::Config Load() const;
 };
 
-void add_serve_command(CLI::App& app, CommonOptions& common);
-void add_config_command(CLI::App& app, CommonOptions& common);
+void AddServeCommand(CLI::App& app, CommonOptions& common);
+void AddConfigCommand(CLI::App& app, CommonOptions& common);
 
-void set_exit_code(int code);
-int exit_code();
+void SetExitCode(int code);
+int ExitCode();
 
 } // namespace radnode::tools

@@ -7,10 +7,10 @@ namespace {
 std::atomic<int> g_exit_code{0};
 }
 
-void set_exit_code(int code) { g_exit_code = code; }
-int exit_code() { return g_exit_code; }
+void SetExitCode(int code) { g_exit_code = code; }
+int ExitCode() { return g_exit_code; }
 
-void CommonOptions::add_to(CLI::App& command) {
+void CommonOptions::AddTo(CLI::App& command) {
     command.add_option("-c,--config", config_file, "YAML configuration file (see docs/configuration.md)")
         ->check(CLI::ExistingFile);
     command.add_option("--set", overrides, "Override a setting: --set dicom.port=104 (repeatable)");
@@ -19,7 +19,7 @@ void CommonOptions::add_to(CLI::App& command) {
     command.add_option("--port", port, "Shorthand for --set dicom.port=PORT");
 }
 
-config::Config CommonOptions::load() const {
+config::Config CommonOptions::Load() const {
     std::vector<std::string> all = overrides;
     if (!data_dir.empty())
         all.push_back("node.data_dir=" + data_dir);
@@ -27,7 +27,7 @@ config::Config CommonOptions::load() const {
         all.push_back("dicom.ae_title=" + ae_title);
     if (port >= 0)
         all.push_back("dicom.port=" + std::to_string(port));
-    return config::load_config(config_file, all);
+    return config::LoadConfig(config_file, all);
 }
 
 } // namespace radnode::tools

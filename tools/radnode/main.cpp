@@ -15,9 +15,9 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string{RADNODE_VERSION});
 
     radnode::tools::CommonOptions common;
-    radnode::tools::add_serve_command(app, common);
-    radnode::tools::add_config_command(app, common);
-    radnode::tools::add_phantom_command(app);
+    radnode::tools::AddServeCommand(app, common);
+    radnode::tools::AddConfigCommand(app, common);
+    radnode::tools::AddPhantomCommand(app);
 
     try {
         app.parse(argc, argv);
@@ -30,5 +30,5 @@ int main(int argc, char** argv) {
         std::cerr << "radnode: " << e.what() << "\n";
         return 1;
     }
-    return radnode::tools::exit_code();
+    return radnode::tools::ExitCode();
 }

@@ -14,7 +14,7 @@
 namespace radnode::tools {
 namespace {
 
-void print_banner(const config::Config& c, const std::filesystem::path& data_dir) {
+void PrintBanner(const config::Config& c, const std::filesystem::path& data_dir) {
     std::cout << fmt::format(
                      "radnode {} listening: AE title {} on DICOM port {} (data in {})\n"
                      "Send a study from this machine with DCMTK, for example:\n"
@@ -26,9 +26,9 @@ void print_banner(const config::Config& c, const std::filesystem::path& data_dir
               << std::flush;
 }
 
-int serve(const CommonOptions& common) {
-    const config::Config c = common.load();
-    log::configure(log::parse_level(c.log_level), c.log_file);
+int Serve(const CommonOptions& common) {
+    const config::Config c = common.Load();
+    log::Configure(log::ParseLevel(c.log_level), c.log_file);
 
     // Signals are taken synchronously by one thread, so the handler can do real work (stop the pool).
     sigset_t signals;
@@ -43,9 +43,9 @@ int serve(const CommonOptions& common) {
     storage::FileStore files(data_dir);
     const std::filesystem::path database_file = data_dir / "index.sqlite";
     {
-        auto db = storage::Database::open(database_file); // applies pending migrations
+        auto db = storage::Database::Open(database_file); // applies pending migrations
         RADNODE_LOG_INFO(Category::Db, "index ready",
-                         {{"file", database_file.string()}, {"schema_version", db.schema_version()}});
+                         {{"file", database_file.string()}, {"schema_version", db.SchemaVersion()}});
     }
 
     dicom_node::DicomServer server(c, files, database_file);
@@ -54,12 +54,12 @@ int serve(const CommonOptions& common) {
         sigwait(&signals, &received);
         if (received != 0) {
             RADNODE_LOG_INFO(Category::Main, "stopping after current associations", {{"signal", received}});
-            server.stop();
+            server.Stop();
         }
     });
-    print_banner(c, data_dir);
-    const Status status = server.run();
-    // Wake the signal thread if run() ended on its own (e.g. the port was taken).
+    PrintBanner(c, data_dir);
+    const Status status = server.Run();
+    // Wake the signal thread if Run() ended on its own (e.g. the port was taken).
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
     signal_waiter.join();
     if (!status) {
@@ -71,10 +71,10 @@ int serve(const CommonOptions& common) {
 
 } // namespace
 
-void add_serve_command(CLI::App& app, CommonOptions& common) {
+void AddServeCommand(CLI::App& app, CommonOptions& common) {
     CLI::App* cmd = app.add_subcommand("serve", "Run the DICOM node in the foreground");
-    common.add_to(*cmd);
-    cmd->callback([&common] { set_exit_code(serve(common)); });
+    common.AddTo(*cmd);
+    cmd->callback([&common] { SetExitCode(Serve(common)); });
 }
 
 } // namespace radnode::tools

@@ -7,7 +7,7 @@ namespace radnode::config {
 namespace {
 
 TEST(ConfigDefaults, MatchTheDocumentedEmbeddedDefault) {
-    const Config c = default_config();
+    const Config c = DefaultConfig();
     EXPECT_EQ(c.data_dir, "./radnode-data");
     EXPECT_EQ(c.ae_title, "RADNODE");
     EXPECT_EQ(c.dicom_port, 11112);
@@ -18,22 +18,22 @@ TEST(ConfigDefaults, MatchTheDocumentedEmbeddedDefault) {
 }
 
 TEST(ConfigDefaults, EverySettingHasDescriptionAndParseableDefault) {
-    for (const SettingSpec& s : settings()) {
+    for (const SettingSpec& s : Settings()) {
         EXPECT_FALSE(s.description.empty()) << s.name;
         EXPECT_NE(s.name.find('.'), std::string_view::npos) << s.name;
-        EXPECT_NO_THROW(load_config_text("", {std::string{s.name} + "=" + std::string{s.default_value}})) << s.name;
+        EXPECT_NO_THROW(LoadConfigText("", {std::string{s.name} + "=" + std::string{s.default_value}})) << s.name;
     }
 }
 
 TEST(ConfigDefaults, DefaultYamlRoundTripsToDefaults) {
-    const Config from_yaml = load_config_text(default_config_yaml());
-    EXPECT_EQ(to_yaml(from_yaml), to_yaml(default_config()));
+    const Config from_yaml = LoadConfigText(DefaultConfigYaml());
+    EXPECT_EQ(ToYaml(from_yaml), ToYaml(DefaultConfig()));
 }
 
 TEST(ConfigFile, ValuesAndOverridesApplyInOrder) {
     const std::string yaml = "dicom:\n  port: 104\n  ae_title: NODE1\n  allowed_callers: [PACS@10.1.2.3, MODALITY]\n"
                              "storage:\n  min_free_mb: 0\n";
-    const Config c = load_config_text(yaml, {"dicom.port=4242"});
+    const Config c = LoadConfigText(yaml, {"dicom.port=4242"});
     EXPECT_EQ(c.dicom_port, 4242);
     EXPECT_EQ(c.ae_title, "NODE1");
     EXPECT_EQ(c.min_free_mb, 0);
@@ -42,7 +42,7 @@ TEST(ConfigFile, ValuesAndOverridesApplyInOrder) {
 
 TEST(ConfigFile, UnknownKeyIsNamed) {
     try {
-        load_config_text("dicom:\n  prot: 104\n");
+        LoadConfigText("dicom:\n  prot: 104\n");
         FAIL() << "expected ConfigError";
     } catch (const ConfigError& e) {
         EXPECT_NE(std::string(e.what()).find("dicom.prot"), std::string::npos) << e.what();
@@ -50,18 +50,18 @@ TEST(ConfigFile, UnknownKeyIsNamed) {
 }
 
 TEST(ConfigFile, BadValuesAreRejectedWithTheSettingName) {
-    EXPECT_THROW(load_config_text("dicom:\n  port: 70000\n"), ConfigError);
-    EXPECT_THROW(load_config_text("dicom:\n  port: eleven\n"), ConfigError);
-    EXPECT_THROW(load_config_text("dicom:\n  ae_title: THIS_AE_TITLE_IS_TOO_LONG\n"), ConfigError);
-    EXPECT_THROW(load_config_text("dicom:\n  duplicate_policy: newest\n"), ConfigError);
-    EXPECT_THROW(load_config_text("dicom:\n  check_called_ae: maybe\n"), ConfigError);
-    EXPECT_THROW(load_config_text("dicom:\n  allowed_callers: [\"PACS@\"]\n"), ConfigError);
-    EXPECT_THROW(load_config_text("[1, 2]"), ConfigError);
-    EXPECT_THROW(load_config_text("dicom: {port: [1]}"), ConfigError);
-    EXPECT_THROW(load_config_text("", {"no-equals-sign"}), ConfigError);
-    EXPECT_THROW(load_config_text("", {"dicom.nope=1"}), ConfigError);
+    EXPECT_THROW(LoadConfigText("dicom:\n  port: 70000\n"), ConfigError);
+    EXPECT_THROW(LoadConfigText("dicom:\n  port: eleven\n"), ConfigError);
+    EXPECT_THROW(LoadConfigText("dicom:\n  ae_title: THIS_AE_TITLE_IS_TOO_LONG\n"), ConfigError);
+    EXPECT_THROW(LoadConfigText("dicom:\n  duplicate_policy: newest\n"), ConfigError);
+    EXPECT_THROW(LoadConfigText("dicom:\n  check_called_ae: maybe\n"), ConfigError);
+    EXPECT_THROW(LoadConfigText("dicom:\n  allowed_callers: [\"PACS@\"]\n"), ConfigError);
+    EXPECT_THROW(LoadConfigText("[1, 2]"), ConfigError);
+    EXPECT_THROW(LoadConfigText("dicom: {port: [1]}"), ConfigError);
+    EXPECT_THROW(LoadConfigText("", {"no-equals-sign"}), ConfigError);
+    EXPECT_THROW(LoadConfigText("", {"dicom.nope=1"}), ConfigError);
     try {
-        load_config_text("dicom:\n  port: 0\n");
+        LoadConfigText("dicom:\n  port: 0\n");
         FAIL();
     } catch (const ConfigError& e) {
         EXPECT_NE(std::string(e.what()).find("dicom.port"), std::string::npos);
@@ -69,25 +69,25 @@ TEST(ConfigFile, BadValuesAreRejectedWithTheSettingName) {
 }
 
 TEST(ConfigFile, EmptyAllowListMeansNobody) {
-    const Config c = load_config_text("dicom:\n  allowed_callers: []\n");
+    const Config c = LoadConfigText("dicom:\n  allowed_callers: []\n");
     EXPECT_TRUE(c.allowed_callers.empty());
 }
 
 TEST(ConfigFile, MissingFileIsAnError) {
-    EXPECT_THROW(load_config("/nonexistent/radnode.yaml"), ConfigError);
+    EXPECT_THROW(LoadConfig("/nonexistent/radnode.yaml"), ConfigError);
 }
 
 TEST(CallerRules, ParseAeAndHost) {
-    EXPECT_EQ(parse_caller_rule("PACS").ae, "PACS");
-    EXPECT_EQ(parse_caller_rule("PACS").host, "");
-    EXPECT_EQ(parse_caller_rule("*@127.0.0.1").ae, "*");
-    EXPECT_EQ(parse_caller_rule("*@127.0.0.1").host, "127.0.0.1");
-    EXPECT_THROW(parse_caller_rule("@host"), ConfigError);
+    EXPECT_EQ(ParseCallerRule("PACS").ae, "PACS");
+    EXPECT_EQ(ParseCallerRule("PACS").host, "");
+    EXPECT_EQ(ParseCallerRule("*@127.0.0.1").ae, "*");
+    EXPECT_EQ(ParseCallerRule("*@127.0.0.1").host, "127.0.0.1");
+    EXPECT_THROW(ParseCallerRule("@host"), ConfigError);
 }
 
 TEST(SettingsReference, ListsEverySetting) {
-    const std::string md = settings_reference_markdown();
-    for (const SettingSpec& s : settings())
+    const std::string md = SettingsReferenceMarkdown();
+    for (const SettingSpec& s : Settings())
         EXPECT_NE(md.find("`" + std::string{s.name} + "`"), std::string::npos) << s.name;
 }
 

@@ -44,10 +44,10 @@ protected:
     }
     void TearDown() override { std::filesystem::remove_all(dir_); }
 
-    ReadResult read(const std::string& sop_class = kCt, const std::string& sop = "1.2.3.4.5") {
+    ReadResult Read(const std::string& sop_class = kCt, const std::string& sop = "1.2.3.4.5") {
         const auto path = dir_ / "instance.dcm";
         EXPECT_TRUE(file_.saveFile(path.c_str(), EXS_LittleEndianExplicit).good());
-        return read_received_instance(path, {sop_class, sop, "STORESCU", "127.0.0.1"});
+        return ReadReceivedInstance(path, {sop_class, sop, "STORESCU", "127.0.0.1"});
     }
 
     DcmFileFormat file_;
@@ -55,7 +55,7 @@ protected:
 };
 
 TEST_F(InstanceReaderTest, ExtractsTheIndexRecord) {
-    const ReadResult r = read();
+    const ReadResult r = Read();
     ASSERT_TRUE(r.status) << r.status.message;
     EXPECT_EQ(r.record.sop_instance_uid, "1.2.3.4.5");
     EXPECT_EQ(r.record.study_uid, "1.2.3");
@@ -74,35 +74,35 @@ TEST_F(InstanceReaderTest, ExtractsTheIndexRecord) {
 }
 
 TEST_F(InstanceReaderTest, SopClassMismatchIsInvalid) {
-    const ReadResult r = read(UID_EnhancedCTImageStorage);
+    const ReadResult r = Read(UID_EnhancedCTImageStorage);
     EXPECT_EQ(r.status.code, ErrorCode::InvalidDataset);
     EXPECT_NE(r.status.message.find("differs from the request"), std::string::npos);
 }
 
 TEST_F(InstanceReaderTest, SopInstanceMismatchIsInvalid) {
-    EXPECT_EQ(read(kCt, "1.2.3.4.6").status.code, ErrorCode::InvalidDataset);
+    EXPECT_EQ(Read(kCt, "1.2.3.4.6").status.code, ErrorCode::InvalidDataset);
 }
 
 TEST_F(InstanceReaderTest, UnsupportedSopClassIsRefused) {
     file_.getDataset()->putAndInsertString(DCM_SOPClassUID, UID_MRImageStorage);
-    EXPECT_EQ(read(UID_MRImageStorage).status.code, ErrorCode::UnsupportedSopClass);
+    EXPECT_EQ(Read(UID_MRImageStorage).status.code, ErrorCode::UnsupportedSopClass);
 }
 
 TEST_F(InstanceReaderTest, MissingStudyUidIsInvalid) {
     file_.getDataset()->findAndDeleteElement(DCM_StudyInstanceUID);
-    const ReadResult r = read();
+    const ReadResult r = Read();
     EXPECT_EQ(r.status.code, ErrorCode::InvalidDataset);
     EXPECT_NE(r.status.message.find("Study Instance UID is missing"), std::string::npos);
 }
 
 TEST_F(InstanceReaderTest, UnsafeUidIsInvalid) {
     file_.getDataset()->putAndInsertString(DCM_SeriesInstanceUID, "1.2/../../etc");
-    EXPECT_EQ(read().status.code, ErrorCode::InvalidDataset);
+    EXPECT_EQ(Read().status.code, ErrorCode::InvalidDataset);
 }
 
 TEST_F(InstanceReaderTest, WrongModalityIsInvalid) {
     file_.getDataset()->putAndInsertString(DCM_Modality, "MR");
-    const ReadResult r = read();
+    const ReadResult r = Read();
     EXPECT_EQ(r.status.code, ErrorCode::InvalidDataset);
     EXPECT_NE(r.status.message.find("Modality 'MR'"), std::string::npos);
 }
@@ -110,14 +110,14 @@ TEST_F(InstanceReaderTest, WrongModalityIsInvalid) {
 TEST_F(InstanceReaderTest, TruncatedPixelDataIsInvalid) {
     const Uint16 pixels[10] = {};
     file_.getDataset()->putAndInsertUint16Array(DCM_PixelData, pixels, 10);
-    const ReadResult r = read();
+    const ReadResult r = Read();
     EXPECT_EQ(r.status.code, ErrorCode::InvalidDataset);
     EXPECT_NE(r.status.message.find("Pixel Data truncated: 20 bytes, 32 expected"), std::string::npos);
 }
 
 TEST_F(InstanceReaderTest, MissingPixelDataIsInvalid) {
     file_.getDataset()->findAndDeleteElement(DCM_PixelData);
-    EXPECT_EQ(read().status.code, ErrorCode::InvalidDataset);
+    EXPECT_EQ(Read().status.code, ErrorCode::InvalidDataset);
 }
 
 TEST_F(InstanceReaderTest, TruncatedFileCannotBeUnderstood) {
@@ -125,7 +125,7 @@ TEST_F(InstanceReaderTest, TruncatedFileCannotBeUnderstood) {
     ASSERT_TRUE(file_.saveFile(path.c_str(), EXS_LittleEndianExplicit).good());
     const auto size = std::filesystem::file_size(path);
     std::filesystem::resize_file(path, size - 7); // cut inside the pixel data value
-    const ReadResult r = read_received_instance(path, {kCt, "1.2.3.4.5", "A", "127.0.0.1"});
+    const ReadResult r = ReadReceivedInstance(path, {kCt, "1.2.3.4.5", "A", "127.0.0.1"});
     EXPECT_FALSE(r.status);
     EXPECT_TRUE(r.status.code == ErrorCode::CannotUnderstand || r.status.code == ErrorCode::InvalidDataset)
         << r.status.message;
@@ -136,7 +136,7 @@ TEST_F(InstanceReaderTest, GarbageCannotBeUnderstood) {
     std::FILE* f = std::fopen(path.c_str(), "wb");
     std::fputs("this is not DICOM", f);
     std::fclose(f);
-    EXPECT_EQ(read_received_instance(path, {kCt, "1", "A", "h"}).status.code, ErrorCode::CannotUnderstand);
+    EXPECT_EQ(ReadReceivedInstance(path, {kCt, "1", "A", "h"}).status.code, ErrorCode::CannotUnderstand);
 }
 
 } // namespace

@@ -11,64 +11,64 @@
 namespace radnode::storage {
 namespace {
 
-using test::make_record;
+using test::MakeRecord;
 using test::TempDir;
 
-const InstanceRecord& as_record(const StoredInstance& stored) {
+const InstanceRecord& AsRecord(const StoredInstance& stored) {
     return stored;
 }
 
 TEST(StorageInstanceIndex, PutThenFindRoundTripsEveryField) {
-    Database db = Database::open_in_memory();
+    Database db = Database::OpenInMemory();
     InstanceIndex index(db);
-    const InstanceRecord record = make_record("1.2.3", "1.2.3.4", "1.2.3.4.5", 17);
+    const InstanceRecord record = MakeRecord("1.2.3", "1.2.3.4", "1.2.3.4.5", 17);
 
-    EXPECT_EQ(index.put(record), PutOutcome::Inserted);
-    const auto found = index.find(record.sop_instance_uid);
+    EXPECT_EQ(index.Put(record), PutOutcome::Inserted);
+    const auto found = index.Find(record.sop_instance_uid);
     ASSERT_TRUE(found.has_value());
-    EXPECT_EQ(as_record(*found), record); // every field, including position/orientation doubles
+    EXPECT_EQ(AsRecord(*found), record); // every field, including position/orientation doubles
     EXPECT_GT(found->id, 0);
     EXPECT_TRUE(std::regex_match(found->received_at, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
         << found->received_at;
 }
 
 TEST(StorageInstanceIndex, AbsentOptionalFieldsStayAbsent) {
-    Database db = Database::open_in_memory();
+    Database db = Database::OpenInMemory();
     InstanceIndex index(db);
-    InstanceRecord record = make_record("1.2", "1.2.1", "1.2.1.1");
+    InstanceRecord record = MakeRecord("1.2", "1.2.1", "1.2.1.1");
     record.series_number.reset();
     record.instance_number.reset();
     record.image_position.reset();
     record.image_orientation.reset();
     record.patient_id.clear();
     record.number_of_frames = 24;
-    ASSERT_EQ(index.put(record), PutOutcome::Inserted);
-    const auto found = index.find("1.2.1.1");
+    ASSERT_EQ(index.Put(record), PutOutcome::Inserted);
+    const auto found = index.Find("1.2.1.1");
     ASSERT_TRUE(found);
-    EXPECT_EQ(as_record(*found), record);
+    EXPECT_EQ(AsRecord(*found), record);
 }
 
 TEST(StorageInstanceIndex, FindOfUnknownSopIsEmpty) {
-    Database db = Database::open_in_memory();
+    Database db = Database::OpenInMemory();
     InstanceIndex index(db);
-    EXPECT_FALSE(index.find("9.9.9").has_value());
-    EXPECT_EQ(index.count_instances(), 0u);
-    EXPECT_FALSE(index.find_study("9.9").has_value());
-    EXPECT_FALSE(index.find_series("9.9").has_value());
-    EXPECT_TRUE(index.list_series_instances("9.9").empty());
+    EXPECT_FALSE(index.Find("9.9.9").has_value());
+    EXPECT_EQ(index.CountInstances(), 0u);
+    EXPECT_FALSE(index.FindStudy("9.9").has_value());
+    EXPECT_FALSE(index.FindSeries("9.9").has_value());
+    EXPECT_TRUE(index.ListSeriesInstances("9.9").empty());
 }
 
 TEST(StorageInstanceIndex, StudiesAndSeriesAreUpsertedWithCounts) {
-    Database db = Database::open_in_memory();
+    Database db = Database::OpenInMemory();
     InstanceIndex index(db);
     for (int n : {3, 1, 2}) { // out of order on purpose
-        index.put(make_record("1.1", "1.1.1", fmt::format("1.1.1.{}", n), n));
-        index.put(make_record("1.1", "1.1.2", fmt::format("1.1.2.{}", n), n));
+        index.Put(MakeRecord("1.1", "1.1.1", fmt::format("1.1.1.{}", n), n));
+        index.Put(MakeRecord("1.1", "1.1.2", fmt::format("1.1.2.{}", n), n));
     }
-    InstanceRecord other = make_record("2.2", "2.2.1", "2.2.1.1");
-    index.put(other);
+    InstanceRecord other = MakeRecord("2.2", "2.2.1", "2.2.1.1");
+    index.Put(other);
 
-    const auto study = index.find_study("1.1");
+    const auto study = index.FindStudy("1.1");
     ASSERT_TRUE(study);
     EXPECT_EQ(study->series_count, 2);
     EXPECT_EQ(study->instance_count, 6);
@@ -76,20 +76,20 @@ TEST(StorageInstanceIndex, StudiesAndSeriesAreUpsertedWithCounts) {
     EXPECT_EQ(study->accession_number, "ACC123");
     EXPECT_LE(study->first_received_at, study->last_received_at);
 
-    const auto series = index.find_series("1.1.2");
+    const auto series = index.FindSeries("1.1.2");
     ASSERT_TRUE(series);
     EXPECT_EQ(series->study_uid, "1.1");
     EXPECT_EQ(series->instance_count, 3);
     EXPECT_EQ(series->modality, "CT");
     EXPECT_EQ(series->series_number, 3);
 
-    EXPECT_EQ(index.list_study_series("1.1").size(), 2u);
-    EXPECT_EQ(index.count_instances(), 7u);
-    EXPECT_EQ(index.count_instances("1.1.1"), 3u);
-    EXPECT_EQ(index.count_instances("2.2.1"), 1u);
-    EXPECT_EQ(index.count_instances("no.such"), 0u);
+    EXPECT_EQ(index.ListStudySeries("1.1").size(), 2u);
+    EXPECT_EQ(index.CountInstances(), 7u);
+    EXPECT_EQ(index.CountInstances("1.1.1"), 3u);
+    EXPECT_EQ(index.CountInstances("2.2.1"), 1u);
+    EXPECT_EQ(index.CountInstances("no.such"), 0u);
 
-    const auto instances = index.list_series_instances("1.1.1");
+    const auto instances = index.ListSeriesInstances("1.1.1");
     ASSERT_EQ(instances.size(), 3u);
     EXPECT_EQ(instances[0].instance_number, 1);
     EXPECT_EQ(instances[1].instance_number, 2);
@@ -98,106 +98,106 @@ TEST(StorageInstanceIndex, StudiesAndSeriesAreUpsertedWithCounts) {
 }
 
 TEST(StorageInstanceIndex, LaterInstancesOnlyFillEmptyStudyAttributes) {
-    Database db = Database::open_in_memory();
+    Database db = Database::OpenInMemory();
     InstanceIndex index(db);
-    InstanceRecord first = make_record("1.1", "1.1.1", "1.1.1.1");
+    InstanceRecord first = MakeRecord("1.1", "1.1.1", "1.1.1.1");
     first.accession_number.clear();
-    index.put(first);
-    InstanceRecord second = make_record("1.1", "1.1.1", "1.1.1.2");
+    index.Put(first);
+    InstanceRecord second = MakeRecord("1.1", "1.1.1", "1.1.1.2");
     second.study_description = "something else";
-    index.put(second);
-    const auto study = index.find_study("1.1");
+    index.Put(second);
+    const auto study = index.FindStudy("1.1");
     ASSERT_TRUE(study);
     EXPECT_EQ(study->accession_number, "ACC123");     // filled in
     EXPECT_EQ(study->study_description, "CT Thorax"); // first value kept
 }
 
 TEST(StorageInstanceIndex, IdenticalDuplicateChangesNothing) {
-    Database db = Database::open_in_memory();
+    Database db = Database::OpenInMemory();
     InstanceIndex index(db);
-    const InstanceRecord record = make_record("1.1", "1.1.1", "1.1.1.1");
-    ASSERT_EQ(index.put(record), PutOutcome::Inserted);
-    const auto before = index.find(record.sop_instance_uid);
-    EXPECT_EQ(index.put(record), PutOutcome::IdenticalDuplicate);
-    EXPECT_EQ(index.put(record, DuplicatePolicy::Replace), PutOutcome::IdenticalDuplicate);
-    EXPECT_EQ(index.count_instances(), 1u);
-    EXPECT_EQ(index.find(record.sop_instance_uid)->received_at, before->received_at);
-    EXPECT_EQ(index.find_series("1.1.1")->instance_count, 1);
+    const InstanceRecord record = MakeRecord("1.1", "1.1.1", "1.1.1.1");
+    ASSERT_EQ(index.Put(record), PutOutcome::Inserted);
+    const auto before = index.Find(record.sop_instance_uid);
+    EXPECT_EQ(index.Put(record), PutOutcome::IdenticalDuplicate);
+    EXPECT_EQ(index.Put(record, DuplicatePolicy::Replace), PutOutcome::IdenticalDuplicate);
+    EXPECT_EQ(index.CountInstances(), 1u);
+    EXPECT_EQ(index.Find(record.sop_instance_uid)->received_at, before->received_at);
+    EXPECT_EQ(index.FindSeries("1.1.1")->instance_count, 1);
 }
 
 TEST(StorageInstanceIndex, DifferentContentFollowsThePolicy) {
-    Database db = Database::open_in_memory();
+    Database db = Database::OpenInMemory();
     InstanceIndex index(db);
-    const InstanceRecord original = make_record("1.1", "1.1.1", "1.1.1.1");
-    index.put(original);
+    const InstanceRecord original = MakeRecord("1.1", "1.1.1", "1.1.1.1");
+    index.Put(original);
     InstanceRecord changed = original;
     changed.content_hash = "ffffffffffffffffffffffffffffffff";
     changed.file_size = 42;
 
-    EXPECT_EQ(index.put(changed, DuplicatePolicy::KeepFirst), PutOutcome::KeptExisting);
-    EXPECT_EQ(index.find("1.1.1.1")->content_hash, original.content_hash);
+    EXPECT_EQ(index.Put(changed, DuplicatePolicy::KeepFirst), PutOutcome::KeptExisting);
+    EXPECT_EQ(index.Find("1.1.1.1")->content_hash, original.content_hash);
 
-    EXPECT_EQ(index.put(changed, DuplicatePolicy::Replace), PutOutcome::Replaced);
-    EXPECT_EQ(as_record(*index.find("1.1.1.1")), changed);
-    EXPECT_EQ(index.count_instances(), 1u);
-    EXPECT_EQ(index.find_study("1.1")->instance_count, 1);
+    EXPECT_EQ(index.Put(changed, DuplicatePolicy::Replace), PutOutcome::Replaced);
+    EXPECT_EQ(AsRecord(*index.Find("1.1.1.1")), changed);
+    EXPECT_EQ(index.CountInstances(), 1u);
+    EXPECT_EQ(index.FindStudy("1.1")->instance_count, 1);
 }
 
 TEST(StorageInstanceIndex, ReplaceCanMoveAnInstanceAndCountsFollow) {
-    Database db = Database::open_in_memory();
+    Database db = Database::OpenInMemory();
     InstanceIndex index(db);
-    index.put(make_record("1.1", "1.1.1", "1.1.1.1"));
-    index.put(make_record("1.1", "1.1.1", "1.1.1.2"));
-    InstanceRecord corrected = make_record("3.3", "3.3.1", "1.1.1.2");
+    index.Put(MakeRecord("1.1", "1.1.1", "1.1.1.1"));
+    index.Put(MakeRecord("1.1", "1.1.1", "1.1.1.2"));
+    InstanceRecord corrected = MakeRecord("3.3", "3.3.1", "1.1.1.2");
     corrected.content_hash = "0123456789abcdef0123456789abcdef";
-    index.replace(corrected);
+    index.Replace(corrected);
 
-    EXPECT_EQ(as_record(*index.find("1.1.1.2")), corrected);
-    EXPECT_EQ(index.find_series("1.1.1")->instance_count, 1);
-    EXPECT_EQ(index.find_study("1.1")->instance_count, 1);
-    EXPECT_EQ(index.find_series("3.3.1")->instance_count, 1);
-    EXPECT_EQ(index.find_study("3.3")->instance_count, 1);
-    EXPECT_EQ(index.count_instances(), 2u);
+    EXPECT_EQ(AsRecord(*index.Find("1.1.1.2")), corrected);
+    EXPECT_EQ(index.FindSeries("1.1.1")->instance_count, 1);
+    EXPECT_EQ(index.FindStudy("1.1")->instance_count, 1);
+    EXPECT_EQ(index.FindSeries("3.3.1")->instance_count, 1);
+    EXPECT_EQ(index.FindStudy("3.3")->instance_count, 1);
+    EXPECT_EQ(index.CountInstances(), 2u);
 }
 
 TEST(StorageInstanceIndex, ReplaceOfAnAbsentSopInserts) {
-    Database db = Database::open_in_memory();
+    Database db = Database::OpenInMemory();
     InstanceIndex index(db);
-    const InstanceRecord record = make_record("1.1", "1.1.1", "1.1.1.9");
-    index.replace(record);
-    EXPECT_EQ(as_record(*index.find("1.1.1.9")), record);
-    EXPECT_EQ(index.find_series("1.1.1")->instance_count, 1);
+    const InstanceRecord record = MakeRecord("1.1", "1.1.1", "1.1.1.9");
+    index.Replace(record);
+    EXPECT_EQ(AsRecord(*index.Find("1.1.1.9")), record);
+    EXPECT_EQ(index.FindSeries("1.1.1")->instance_count, 1);
 }
 
 TEST(StorageInstanceIndex, SopInstanceUidIsUnique) {
-    Database db = Database::open_in_memory();
+    Database db = Database::OpenInMemory();
     InstanceIndex index(db);
-    index.put(make_record("1.1", "1.1.1", "1.1.1.1"));
+    index.Put(MakeRecord("1.1", "1.1.1", "1.1.1.1"));
     try {
-        db.exec("INSERT INTO instances (series_id, sop_instance_uid, sop_class_uid, transfer_syntax_uid, file_path, "
+        db.Exec("INSERT INTO instances (series_id, sop_instance_uid, sop_class_uid, transfer_syntax_uid, file_path, "
                 "file_size, content_hash, received_at) SELECT series_id, sop_instance_uid, sop_class_uid, "
                 "transfer_syntax_uid, file_path, file_size, content_hash, received_at FROM instances");
         FAIL() << "a second row for one SOP Instance UID was accepted";
     } catch (const StorageError& e) {
-        EXPECT_EQ(e.kind(), StorageError::Kind::Duplicate) << e.what();
+        EXPECT_EQ(e.GetKind(), StorageError::Kind::Duplicate) << e.what();
     }
-    EXPECT_EQ(index.count_instances(), 1u);
+    EXPECT_EQ(index.CountInstances(), 1u);
 }
 
 TEST(StorageInstanceIndex, FailedPutLeavesNoStudyOrSeriesBehind) {
-    Database db = Database::open_in_memory();
+    Database db = Database::OpenInMemory();
     InstanceIndex index(db);
-    db.exec("CREATE TRIGGER refuse BEFORE INSERT ON instances BEGIN SELECT RAISE(ABORT, 'refused'); END");
-    EXPECT_THROW(index.put(make_record("1.1", "1.1.1", "1.1.1.1")), StorageError);
-    EXPECT_FALSE(db.in_transaction());
-    EXPECT_FALSE(index.find_study("1.1").has_value());
-    EXPECT_FALSE(index.find_series("1.1.1").has_value());
+    db.Exec("CREATE TRIGGER refuse BEFORE INSERT ON instances BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    EXPECT_THROW(index.Put(MakeRecord("1.1", "1.1.1", "1.1.1.1")), StorageError);
+    EXPECT_FALSE(db.InTransaction());
+    EXPECT_FALSE(index.FindStudy("1.1").has_value());
+    EXPECT_FALSE(index.FindSeries("1.1.1").has_value());
 }
 
 TEST(StorageInstanceIndex, ConcurrentWritersWithTheirOwnConnectionsAllLand) {
     TempDir dir;
-    const auto file = dir.path() / "index.db";
-    Database::open(file); // migrate once up front; the writers then take the fast path
+    const auto file = dir.Path() / "index.db";
+    Database::Open(file); // migrate once up front; the writers then take the fast path
     constexpr int kThreads = 8;
     constexpr int kPerThread = 40;
     std::atomic<int> failures{0};
@@ -206,12 +206,12 @@ TEST(StorageInstanceIndex, ConcurrentWritersWithTheirOwnConnectionsAllLand) {
     for (int t = 0; t < kThreads; ++t)
         threads.emplace_back([&, t] {
             try {
-                Database db = Database::open(file);
+                Database db = Database::Open(file);
                 InstanceIndex index(db);
                 for (int i = 0; i < kPerThread; ++i) {
                     // Two threads share each series, so series/study upserts contend too.
                     const std::string series = fmt::format("1.5.{}", t % 4);
-                    if (index.put(make_record("1.5", series, fmt::format("1.5.{}.{}.{}", t % 4, t, i), i)) !=
+                    if (index.Put(MakeRecord("1.5", series, fmt::format("1.5.{}.{}.{}", t % 4, t, i), i)) !=
                         PutOutcome::Inserted)
                         ++failures;
                 }
@@ -224,19 +224,19 @@ TEST(StorageInstanceIndex, ConcurrentWritersWithTheirOwnConnectionsAllLand) {
         thread.join();
     EXPECT_EQ(failures, 0);
 
-    Database db = Database::open(file);
+    Database db = Database::Open(file);
     InstanceIndex index(db);
-    EXPECT_EQ(index.count_instances(), static_cast<std::size_t>(kThreads * kPerThread));
-    EXPECT_EQ(index.find_study("1.5")->instance_count, kThreads * kPerThread);
-    EXPECT_EQ(index.find_study("1.5")->series_count, 4);
+    EXPECT_EQ(index.CountInstances(), static_cast<std::size_t>(kThreads * kPerThread));
+    EXPECT_EQ(index.FindStudy("1.5")->instance_count, kThreads * kPerThread);
+    EXPECT_EQ(index.FindStudy("1.5")->series_count, 4);
     for (int s = 0; s < 4; ++s)
-        EXPECT_EQ(index.find_series(fmt::format("1.5.{}", s))->instance_count, 2 * kPerThread);
+        EXPECT_EQ(index.FindSeries(fmt::format("1.5.{}", s))->instance_count, 2 * kPerThread);
 }
 
 TEST(StorageInstanceIndex, ConcurrentPutsOfOneSopProduceOneRow) {
     TempDir dir;
-    const auto file = dir.path() / "index.db";
-    Database::open(file);
+    const auto file = dir.Path() / "index.db";
+    Database::Open(file);
     constexpr int kThreads = 8;
     std::atomic<int> inserted{0};
     std::atomic<int> duplicates{0};
@@ -245,10 +245,10 @@ TEST(StorageInstanceIndex, ConcurrentPutsOfOneSopProduceOneRow) {
     for (int t = 0; t < kThreads; ++t)
         threads.emplace_back([&] {
             try {
-                Database db = Database::open(file);
+                Database db = Database::Open(file);
                 InstanceIndex index(db);
                 for (int i = 0; i < 20; ++i) {
-                    const PutOutcome outcome = index.put(make_record("1.6", "1.6.1", fmt::format("1.6.1.{}", i), i));
+                    const PutOutcome outcome = index.Put(MakeRecord("1.6", "1.6.1", fmt::format("1.6.1.{}", i), i));
                     (outcome == PutOutcome::Inserted ? inserted : duplicates)++;
                 }
             } catch (const std::exception& e) {
@@ -259,10 +259,10 @@ TEST(StorageInstanceIndex, ConcurrentPutsOfOneSopProduceOneRow) {
         thread.join();
     EXPECT_EQ(inserted, 20);
     EXPECT_EQ(duplicates, (kThreads - 1) * 20);
-    Database db = Database::open(file);
+    Database db = Database::Open(file);
     InstanceIndex index(db);
-    EXPECT_EQ(index.count_instances(), 20u);
-    EXPECT_EQ(index.find_series("1.6.1")->instance_count, 20);
+    EXPECT_EQ(index.CountInstances(), 20u);
+    EXPECT_EQ(index.FindSeries("1.6.1")->instance_count, 20);
 }
 
 } // namespace

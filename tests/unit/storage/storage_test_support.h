@@ -30,13 +30,13 @@ public:
         std::error_code ignored;
         std::filesystem::remove_all(path_, ignored);
     }
-    const std::filesystem::path& path() const { return path_; }
+    const std::filesystem::path& Path() const { return path_; }
 
 private:
     std::filesystem::path path_;
 };
 
-/// A small tmpfs mounted at `dir` (needs CAP_SYS_ADMIN); `mounted()` is false where that is not permitted.
+/// A small tmpfs mounted at `dir` (needs CAP_SYS_ADMIN); `IsMounted()` is false where that is not permitted.
 class TmpfsMount {
 public:
     TmpfsMount(const std::filesystem::path& dir, const std::string& options) : dir_(dir) {
@@ -49,27 +49,27 @@ public:
         if (mounted_)
             ::umount2(dir_.c_str(), MNT_DETACH);
     }
-    bool mounted() const { return mounted_; }
+    bool IsMounted() const { return mounted_; }
 
 private:
     std::filesystem::path dir_;
     bool mounted_ = false;
 };
 
-inline void write_file(const std::filesystem::path& path, const std::string& bytes) {
+inline void WriteFile(const std::filesystem::path& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     if (!out)
         throw std::runtime_error("cannot write " + path.string());
 }
 
-inline std::string read_file(const std::filesystem::path& path) {
+inline std::string ReadFile(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 /// One Explicit VR Little Endian element; long-length VRs get the reserved field and a 32-bit length.
-inline std::string element(std::uint16_t group, std::uint16_t number, const std::string& vr, std::string value) {
+inline std::string Element(std::uint16_t group, std::uint16_t number, const std::string& vr, std::string value) {
     if (value.size() % 2 != 0)
         value += (vr == "UI" || vr == "OB") ? '\0' : ' ';
     std::string out;
@@ -92,28 +92,28 @@ inline std::string element(std::uint16_t group, std::uint16_t number, const std:
 }
 
 /// A dataset's bytes (no meta header) for SOP `sop`, with `payload` as pixel-like data.
-inline std::string dataset_bytes(const std::string& sop, const std::string& payload = "pixels") {
-    return element(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.2") + element(0x0008, 0x0018, "UI", sop) +
-           element(0x0008, 0x0060, "CS", "CT") + element(0x7fe0, 0x0010, "OW", payload);
+inline std::string DatasetBytes(const std::string& sop, const std::string& payload = "pixels") {
+    return Element(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.2") + Element(0x0008, 0x0018, "UI", sop) +
+           Element(0x0008, 0x0060, "CS", "CT") + Element(0x7fe0, 0x0010, "OW", payload);
 }
 
 /// A Part 10 file: preamble, "DICM", a meta group written by "receiver" `implementation`, then `dataset`.
-inline std::string part10(const std::string& dataset, const std::string& implementation = "1.2.3.4.5",
+inline std::string Part10(const std::string& dataset, const std::string& implementation = "1.2.3.4.5",
                           const std::string& version = "RADNODE_010", const std::string& sop = "1.2.3") {
-    std::string meta = element(0x0002, 0x0001, "OB", std::string("\0\1", 2)) +
-                       element(0x0002, 0x0002, "UI", "1.2.840.10008.5.1.4.1.1.2") + element(0x0002, 0x0003, "UI", sop) +
-                       element(0x0002, 0x0010, "UI", "1.2.840.10008.1.2.1") +
-                       element(0x0002, 0x0012, "UI", implementation) + element(0x0002, 0x0013, "SH", version);
+    std::string meta = Element(0x0002, 0x0001, "OB", std::string("\0\1", 2)) +
+                       Element(0x0002, 0x0002, "UI", "1.2.840.10008.5.1.4.1.1.2") + Element(0x0002, 0x0003, "UI", sop) +
+                       Element(0x0002, 0x0010, "UI", "1.2.840.10008.1.2.1") +
+                       Element(0x0002, 0x0012, "UI", implementation) + Element(0x0002, 0x0013, "SH", version);
     std::string length(4, '\0');
     for (int i = 0; i < 4; ++i)
         length[static_cast<std::size_t>(i)] = static_cast<char>((meta.size() >> (8 * i)) & 0xff);
-    const std::string group_length = element(0x0002, 0x0000, "UL", length);
+    const std::string group_length = Element(0x0002, 0x0000, "UL", length);
     return std::string(128, '\0') + "DICM" + group_length + meta + dataset;
 }
 
 /// A fully populated record; `n` varies the per-instance fields.
-inline InstanceRecord make_record(const std::string& study, const std::string& series, const std::string& sop,
-                                  int n = 1) {
+inline InstanceRecord MakeRecord(const std::string& study, const std::string& series, const std::string& sop,
+                                 int n = 1) {
     InstanceRecord r;
     r.patient_id = "PID-0042";
     r.study_uid = study;
