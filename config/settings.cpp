@@ -1,6 +1,7 @@
 #include "config/settings.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace radnode::config {
 namespace {
@@ -107,24 +108,20 @@ std::string DefaultConfigYaml() {
             out += fmt::format("\n{}:\n", head);
             section = head;
         }
-        std::string value;
+        std::vector<std::string> items;
         if (s.type == T::StringList) {
-            value = "[";
             std::string_view rest = s.default_value;
-            bool first = true;
             while (!rest.empty()) {
                 const auto comma = rest.find(',');
-                value += fmt::format("{}\"{}\"", first ? "" : ", ", rest.substr(0, comma));
-                first = false;
+                items.push_back(fmt::format("\"{}\"", rest.substr(0, comma)));
                 rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
             }
-            value += "]";
+            out += fmt::format("  {}: [{}]\n", key, fmt::join(items, ", "));
         } else if (s.type == T::String || s.type == T::Choice) {
-            value = fmt::format("\"{}\"", s.default_value);
+            out += fmt::format("  {}: \"{}\"\n", key, s.default_value);
         } else {
-            value = std::string{s.default_value};
+            out += fmt::format("  {}: {}\n", key, s.default_value);
         }
-        out += fmt::format("  {}: {}\n", key, value);
     }
     return out;
 }

@@ -58,6 +58,7 @@ class Node:
         self.settings.update(settings or {})
         self.log_path = os.path.join(workdir, f"radnode-{self.port}.log")
         self.proc = None
+        self.killed = False
 
     def start(self, timeout=30, probe_ae="ECHOSCU"):
         args = [RADNODE, "serve"]
@@ -84,17 +85,22 @@ class Node:
                     *extra, "127.0.0.1", str(self.port), *files], check=check, timeout=600)
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
+        """SIGTERM, wait; returns the exit code (None if the node was killed or never started)."""
+        if self.proc is None or self.killed:
+            return None
+        if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc:
+        if not self.log.closed:
             self.log.close()
+        return self.proc.returncode
 
     def kill9(self):
+        self.killed = True
         os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
         self.log.close()
@@ -153,8 +159,10 @@ class NodeTestCase(unittest.TestCase):
         self.nodes = []
 
     def tearDown(self):
-        for n in self.nodes:
-            n.stop()
+        codes = [(n, n.stop()) for n in self.nodes]
+        for node, code in codes:
+            # a clean shutdown on SIGTERM, with no sanitizer report
+            self.assertIn(code, (0, None), f"radnode exited with {code}:\n{node.log_text()[-4000:]}")
         if not os.environ.get("RADNODE_KEEP_TMP"):
             shutil.rmtree(self.tmp, ignore_errors=True)
 

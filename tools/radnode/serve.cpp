@@ -1,4 +1,5 @@
 // `radnode serve`: open the store, migrate the index, listen for DICOM until SIGINT/SIGTERM.
+#include <atomic>
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -18,8 +19,8 @@ void PrintBanner(const config::Config& c, const std::filesystem::path& data_dir)
     std::cout << fmt::format(
                      "radnode {} listening: AE title {} on DICOM port {} (data in {})\n"
                      "Send a study from this machine with DCMTK, for example:\n"
-                     "  storescu -aec {} 127.0.0.1 {} +sd path/to/dicom-folder\n"
-                     "  radnode phantom --out /tmp/phantom && storescu -aec {} 127.0.0.1 {} +sd /tmp/phantom\n"
+                     "  storescu -aec {} -R 127.0.0.1 {} +sd +r path/to/dicom-folder\n"
+                     "  radnode phantom --out /tmp/phantom && storescu -aec {} -R 127.0.0.1 {} +sd +r +sp '*.dcm' /tmp/phantom\n"
                      "Stop with Ctrl-C.\n",
                      RADNODE_VERSION, c.ae_title, c.dicom_port, data_dir.string(), c.ae_title, c.dicom_port,
                      c.ae_title, c.dicom_port)
@@ -38,7 +39,7 @@ int Serve(const CommonOptions& common) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    const std::filesystem::path data_dir = std::filesystem::absolute(c.data_dir);
+    const std::filesystem::path data_dir = std::filesystem::absolute(c.data_dir).lexically_normal();
     std::filesystem::create_directories(data_dir);
     storage::FileStore files(data_dir);
     const std::filesystem::path database_file = data_dir / "index.sqlite";
@@ -49,10 +50,11 @@ int Serve(const CommonOptions& common) {
     }
 
     dicom_node::DicomServer server(c, files, database_file);
-    std::thread signal_waiter([&server, signals] {
+    std::atomic<bool> listener_done{false};
+    std::thread signal_waiter([&server, &listener_done, signals] {
         int received = 0;
         sigwait(&signals, &received);
-        if (received != 0) {
+        if (!listener_done) {
             RADNODE_LOG_INFO(Category::Main, "stopping after current associations", {{"signal", received}});
             server.Stop();
         }
@@ -60,6 +62,7 @@ int Serve(const CommonOptions& common) {
     PrintBanner(c, data_dir);
     const Status status = server.Run();
     // Wake the signal thread if Run() ended on its own (e.g. the port was taken).
+    listener_done = true;
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
     signal_waiter.join();
     if (!status) {
