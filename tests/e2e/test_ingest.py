@@ -43,6 +43,45 @@ class Verification(NodeTestCase):
         self.assertIn("called AE title is not ours", node.log_text())
 
 
+class Health(NodeTestCase):
+    def test_health_reports_listener_storage_and_index(self):
+        import json
+        import urllib.error
+        import urllib.request
+        from harness import free_port
+        http_port = free_port()
+        node = self.start_node({"http.port": str(http_port)})
+        phantom = os.path.join(self.tmp, "phantom")
+        files = make_phantom(phantom, "--slices", 40, "--rows", 128, "--columns", 128, "--pixel-spacing", 2.8)
+        self.assertEqual(node.store(files[:5]).returncode, 0)
+        with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/health", timeout=10) as r:
+            self.assertEqual(r.status, 200)
+            health = json.load(r)
+        self.assertEqual(health["status"], "ok")
+        self.assertEqual(health["dicom"]["port"], node.port)
+        self.assertEqual(health["dicom"]["instances_stored"], 5)
+        self.assertEqual(health["database"]["instances"], 5)
+        self.assertGreater(health["storage"]["free_bytes"], 0)
+        with self.assertRaises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{http_port}/no-such-thing", timeout=10)
+        self.assertEqual(missing.exception.code, 404)
+        self.assertEqual(json.load(missing.exception)["error"]["code"], "not_found")
+
+    def test_health_is_degraded_when_disk_is_below_the_floor(self):
+        import json
+        import urllib.error
+        import urllib.request
+        from harness import free_port
+        http_port = free_port()
+        self.start_node({"http.port": str(http_port), "storage.min_free_mb": str(1 << 40)})
+        with self.assertRaises(urllib.error.HTTPError) as degraded:
+            urllib.request.urlopen(f"http://127.0.0.1:{http_port}/health", timeout=10)
+        self.assertEqual(degraded.exception.code, 503)
+        body = json.load(degraded.exception)
+        self.assertEqual(body["status"], "degraded")
+        self.assertFalse(body["dicom"]["accepting_stores"])
+
+
 class Ingest(NodeTestCase):
     @classmethod
     def setUpClass(cls):

@@ -11,6 +11,7 @@
 #include "storage/database.h"
 #include "storage/file_store.h"
 #include "tools/radnode/commands.h"
+#include "tools/radnode/rest_routes.h"
 
 namespace radnode::tools {
 namespace {
@@ -21,9 +22,10 @@ void PrintBanner(const config::Config& c, const std::filesystem::path& data_dir)
                      "Send a study from this machine with DCMTK, for example:\n"
                      "  storescu -aec {} -R 127.0.0.1 {} +sd +r path/to/dicom-folder\n"
                      "  radnode phantom --out /tmp/phantom && storescu -aec {} -R 127.0.0.1 {} +sd +r +sp '*.dcm' /tmp/phantom\n"
+                     "Health: curl http://{}:{}/health (http.port 0 disables the REST API)\n"
                      "Stop with Ctrl-C.\n",
                      RADNODE_VERSION, c.ae_title, c.dicom_port, data_dir.string(), c.ae_title, c.dicom_port,
-                     c.ae_title, c.dicom_port)
+                     c.ae_title, c.dicom_port, c.http_bind, c.http_port)
               << std::flush;
 }
 
@@ -50,6 +52,14 @@ int Serve(const CommonOptions& common) {
     }
 
     dicom_node::DicomServer server(c, files, database_file);
+    std::unique_ptr<dicom_node::HttpServer> rest;
+    if (c.http_port != 0) {
+        rest = std::make_unique<dicom_node::HttpServer>(c.http_bind, static_cast<std::uint16_t>(c.http_port),
+                                                        MakeRestHandler({c, server, files, database_file}));
+        rest->Start();
+        RADNODE_LOG_INFO(Category::Http, "REST API listening",
+                         {{"url", fmt::format("http://{}:{}/health", c.http_bind, rest->Port())}});
+    }
     std::atomic<bool> listener_done{false};
     std::thread signal_waiter([&server, &listener_done, signals] {
         int received = 0;
@@ -65,6 +75,8 @@ int Serve(const CommonOptions& common) {
     listener_done = true;
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
     signal_waiter.join();
+    if (rest)
+        rest->Stop();
     if (!status) {
         RADNODE_LOG_ERROR(Category::Main, "listener failed", {{"reason", status.message}});
         return 1;
