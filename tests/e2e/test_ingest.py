@@ -35,6 +35,29 @@ class Verification(NodeTestCase):
         self.assertNotEqual(refused.returncode, 0)
         self.assertIn("Association Rejected", refused.stdout)
 
+    def test_associations_beyond_the_maximum_are_refused(self):
+        node = self.start_node({"dicom.max_associations": "1"})
+        accepted_before = node.log_text().count("association accepted")
+        # one long-lived association: many C-ECHOs in a row
+        holder = subprocess.Popen(["echoscu", "--repeat", "100000", "-aec", "RADNODE", "127.0.0.1", str(node.port)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 30
+            while node.log_text().count("association accepted") == accepted_before and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertIsNone(holder.poll(), "the holding association ended too early")
+            second = node.echo()
+            self.assertNotEqual(second.returncode, 0)
+            self.assertIn("Association Rejected", second.stdout)
+        finally:
+            holder.terminate()
+            holder.wait()
+        # the slot is free again once the first association has gone
+        deadline = time.monotonic() + 30
+        while node.echo().returncode != 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(node.echo().returncode, 0)
+
     def test_wrong_called_ae_is_refused(self):
         node = self.start_node()
         p = node.echo(called="NOT_RADNODE")

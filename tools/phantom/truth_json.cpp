@@ -1,6 +1,6 @@
 #include "tools/phantom/truth_json.h"
 
-#include "tools/phantom/json_writer.h"
+#include "reporting/json_writer.h"
 
 #include <fstream>
 #include <stdexcept>
@@ -10,11 +10,11 @@ namespace {
 
 using namespace processing::phantom;
 
-void Point(JsonWriter& json, std::string_view key, const processing::Point3& p) {
+void Point(reporting::JsonWriter& json, std::string_view key, const processing::Point3& p) {
     json.Key(key).NumberArray(p.data(), p.size());
 }
 
-void WriteGeometry(JsonWriter& json, const processing::ImageGeometry& g) {
+void WriteGeometry(reporting::JsonWriter& json, const processing::ImageGeometry& g) {
     json.Key("geometry").BeginObject();
     const double size[3] = {static_cast<double>(g.size[0]), static_cast<double>(g.size[1]),
                             static_cast<double>(g.size[2])};
@@ -30,7 +30,7 @@ void WriteGeometry(JsonWriter& json, const processing::ImageGeometry& g) {
     json.EndObject();
 }
 
-void WriteConventions(JsonWriter& json) {
+void WriteConventions(reporting::JsonWriter& json) {
     json.Key("conventions").BeginObject();
     json.Key("coordinates").String("DICOM patient coordinates (LPS: +x left, +y posterior, +z superior), mm");
     json.Key("slice_index").String("k in the volume, z ascending: z = origin_mm[2] + k * spacing_mm[2]");
@@ -42,7 +42,7 @@ void WriteConventions(JsonWriter& json) {
     json.EndObject();
 }
 
-void WriteDicom(JsonWriter& json, const PhantomStudy& study, bool unsigned_storage) {
+void WriteDicom(reporting::JsonWriter& json, const PhantomStudy& study, bool unsigned_storage) {
     json.Key("dicom").BeginObject();
     json.Key("patient_name").String(study.patient_name);
     json.Key("patient_id").String(study.patient_id);
@@ -61,7 +61,7 @@ void WriteDicom(JsonWriter& json, const PhantomStudy& study, bool unsigned_stora
     json.EndObject();
 }
 
-void WriteTissues(JsonWriter& json, const PhantomTruth& truth) {
+void WriteTissues(reporting::JsonWriter& json, const PhantomTruth& truth) {
     json.Key("tissues").BeginArray();
     for (const TissueCount& tissue : truth.tissues) {
         json.BeginObject();
@@ -75,7 +75,7 @@ void WriteTissues(JsonWriter& json, const PhantomTruth& truth) {
     json.EndArray();
 }
 
-void WriteAnatomy(JsonWriter& json, const PhantomTruth& truth) {
+void WriteAnatomy(reporting::JsonWriter& json, const PhantomTruth& truth) {
     const TumourTruth& t = truth.tumour;
     json.Key("tumour").BeginObject();
     json.Key("lung").String("right");
@@ -125,7 +125,7 @@ void WriteAnatomy(JsonWriter& json, const PhantomTruth& truth) {
     json.EndArray();
 }
 
-void WriteCalcification(JsonWriter& json, const CalcificationTruth& c) {
+void WriteCalcification(reporting::JsonWriter& json, const CalcificationTruth& c) {
     json.BeginObject();
     json.Key("id").String(c.id);
     json.Key("kind").String(CalcificationKindName(c.kind));
@@ -164,7 +164,7 @@ void WriteCalcification(JsonWriter& json, const CalcificationTruth& c) {
     json.EndObject();
 }
 
-void WriteCalcium(JsonWriter& json, const PhantomTruth& truth) {
+void WriteCalcium(reporting::JsonWriter& json, const PhantomTruth& truth) {
     json.Key("calcifications").BeginArray();
     for (const CalcificationTruth& c : truth.calcifications) {
         WriteCalcification(json, c);
@@ -226,7 +226,7 @@ void WriteCalcium(JsonWriter& json, const PhantomTruth& truth) {
 
 std::string TruthToJson(const PhantomTruth& truth, const PhantomOptions& options, const PhantomStudy& study,
                         bool unsigned_storage) {
-    JsonWriter json;
+    reporting::JsonWriter json;
     json.BeginObject();
     json.Key("schema").String("radnode.phantom.truth/1");
     json.Key("generator").String("radnode phantom " + study.software_version);

@@ -7,13 +7,13 @@
 #include "storage/database.h"
 #include "storage/file_store.h"
 #include "storage/instance_index.h"
-#include "tools/phantom/json_writer.h"
+#include "reporting/json_writer.h"
 
 namespace radnode::tools {
 namespace {
 
 dicom_node::HttpResponse JsonError(ErrorCode code, std::string_view message) {
-    JsonWriter json;
+    reporting::JsonWriter json;
     json.BeginObject().Key("error").BeginObject();
     json.Key("code").String(GetErrorInfo(code).name).Key("message").String(message);
     json.EndObject().EndObject();
@@ -46,7 +46,7 @@ dicom_node::HttpResponse Health(const RestContext& c) {
     }
     const bool ok = disk_ok && database_ok;
 
-    JsonWriter json;
+    reporting::JsonWriter json;
     json.BeginObject();
     json.Key("status").String(ok ? "ok" : "degraded");
     json.Key("version").String(RADNODE_VERSION);

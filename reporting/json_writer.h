@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace radnode::tools {
+namespace radnode::reporting {
 
 /// Builds a JSON document in memory. Call Key() before every value inside an
 /// object; commas and indentation are handled here. Doubles use the shortest
@@ -43,4 +43,4 @@ private:
     bool inline_ = false;
 };
 
-} // namespace radnode::tools
+} // namespace radnode::reporting

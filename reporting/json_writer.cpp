@@ -1,9 +1,9 @@
-#include "tools/phantom/json_writer.h"
+#include "reporting/json_writer.h"
 
 #include <cmath>
 #include <fmt/format.h>
 
-namespace radnode::tools {
+namespace radnode::reporting {
 
 void JsonWriter::NewLine() {
     if (inline_) {
@@ -144,4 +144,4 @@ JsonWriter& JsonWriter::NumberArray(const double* values, std::size_t count) {
     return *this;
 }
 
-} // namespace radnode::tools
+} // namespace radnode::reporting
