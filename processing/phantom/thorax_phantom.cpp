@@ -1,5 +1,7 @@
 #include "processing/phantom/thorax_phantom.h"
 
+
+#include "processing/parallel_for.h"
 #include "processing/phantom/anatomy_painter.h"
 #include "processing/phantom/counter_rng.h"
 #include "processing/phantom/phantom_detail.h"
@@ -140,22 +142,7 @@ void PhantomBuilder::PlaceLesions() {
 ThoraxPhantom PhantomBuilder::Build() {
     const std::size_t slices = geometry_.size[2];
     std::vector<SliceStats> stats(slices);
-    std::atomic<std::size_t> next{0};
-    auto worker = [&] {
-        for (std::size_t k = next++; k < slices; k = next++) {
-            BuildSlice(k, stats[k]);
-        }
-    };
-    unsigned threads = options_.threads != 0 ? options_.threads : std::max(1U, std::thread::hardware_concurrency());
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, slices));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) {
-        pool.emplace_back(worker);
-    }
-    worker();
-    for (std::thread& thread : pool) {
-        thread.join();
-    }
+    ParallelFor(slices, options_.threads, [&](std::size_t k) { BuildSlice(k, stats[k]); });
     detail::FillTruth(phantom_.truth, options_, phantom_.ct, lesions_, stats);
     phantom_.tumour_contours = detail::BuildTumourContours(geometry_, options_.tumour_radius_mm);
     return std::move(phantom_);

@@ -1,5 +1,7 @@
 #include "tools/phantom/ct_series_writer.h"
 
+#include "processing/parallel_for.h"
+#include "tools/phantom/dicom_modules.h"
 #include "tools/phantom/dicom_text.h"
 
 #include <algorithm>
@@ -20,33 +22,9 @@ namespace {
 
 constexpr const char* kCtImageStorage = UID_CTImageStorage;
 
-void Put(DcmDataset& dataset, const DcmTagKey& tag, const std::string& value) {
-    const OFCondition status = dataset.putAndInsertString(tag, value.c_str());
-    if (status.bad()) {
-        throw std::runtime_error(fmt::format("cannot set {}: {}", DcmTag(tag).getTagName(), status.text()));
-    }
-}
-
-void PutUs(DcmDataset& dataset, const DcmTagKey& tag, Uint16 value) {
-    const OFCondition status = dataset.putAndInsertUint16(tag, value);
-    if (status.bad()) {
-        throw std::runtime_error(fmt::format("cannot set {}: {}", DcmTag(tag).getTagName(), status.text()));
-    }
-}
-
 /// Patient, study, series, frame of reference and equipment attributes shared by every slice.
 void PutSeriesLevel(DcmDataset& ds, const PhantomStudy& study, const processing::ImageGeometry& geometry) {
-    Put(ds, DCM_PatientName, study.patient_name);
-    Put(ds, DCM_PatientID, study.patient_id);
-    Put(ds, DCM_PatientBirthDate, study.patient_birth_date);
-    Put(ds, DCM_PatientSex, study.patient_sex);
-    Put(ds, DCM_StudyInstanceUID, study.study_instance_uid);
-    Put(ds, DCM_StudyDate, study.study_date);
-    Put(ds, DCM_StudyTime, study.study_time);
-    Put(ds, DCM_ReferringPhysicianName, study.referring_physician_name);
-    Put(ds, DCM_StudyID, study.study_id);
-    Put(ds, DCM_AccessionNumber, study.accession_number);
-    Put(ds, DCM_StudyDescription, study.study_description);
+    PutPatientStudyEquipment(ds, study);
     Put(ds, DCM_Modality, "CT");
     Put(ds, DCM_SeriesInstanceUID, study.ct_series_instance_uid);
     Put(ds, DCM_SeriesNumber, "1");
@@ -55,13 +33,7 @@ void PutSeriesLevel(DcmDataset& ds, const PhantomStudy& study, const processing:
     Put(ds, DCM_SeriesDescription, "THORAX PHANTOM 3D");
     Put(ds, DCM_BodyPartExamined, "CHEST");
     Put(ds, DCM_PatientPosition, "HFS");
-    Put(ds, DCM_FrameOfReferenceUID, study.frame_of_reference_uid);
-    Put(ds, DCM_PositionReferenceIndicator, "");
-    Put(ds, DCM_Manufacturer, study.manufacturer);
     Put(ds, DCM_InstitutionName, study.institution_name);
-    Put(ds, DCM_ManufacturerModelName, study.model_name);
-    Put(ds, DCM_DeviceSerialNumber, study.device_serial_number);
-    Put(ds, DCM_SoftwareVersions, study.software_version);
     // CT acquisition: plausible fixed values for a non-contrast chest scan.
     Put(ds, DCM_ImageType, "ORIGINAL\\PRIMARY\\AXIAL");
     Put(ds, DCM_KVP, "120");
@@ -144,34 +116,11 @@ std::string CtFileName(std::size_t k, std::size_t slices) {
 void WriteCtSeries(const std::filesystem::path& directory, const processing::CtVolume& ct, const PhantomStudy& study,
                    const CtWriteOptions& options) {
     const std::size_t slices = ct.Geometry().size[2];
-    std::atomic<std::size_t> next{0};
-    std::mutex error_mutex;
-    std::string error;
-    auto worker = [&] {
+    // One pixel buffer per slice: the writers run in parallel.
+    processing::ParallelFor(slices, options.threads, [&](std::size_t k) {
         std::vector<Uint16> pixels;
-        for (std::size_t k = next++; k < slices; k = next++) {
-            try {
-                WriteSlice(directory, ct, study, options, k, pixels);
-            } catch (const std::exception& e) {
-                const std::lock_guard lock(error_mutex);
-                error = error.empty() ? e.what() : error;
-                next = slices; // stop the other workers early
-            }
-        }
-    };
-    unsigned threads = options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, slices));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) {
-        pool.emplace_back(worker);
-    }
-    worker();
-    for (std::thread& thread : pool) {
-        thread.join();
-    }
-    if (!error.empty()) {
-        throw std::runtime_error(error);
-    }
+        WriteSlice(directory, ct, study, options, k, pixels);
+    });
 }
 
 reporting::SegSourceSeries DescribeCtSeries(const processing::ImageGeometry& geometry, const PhantomStudy& study) {

@@ -1,5 +1,6 @@
 #include "tools/phantom/rtstruct_writer.h"
 
+#include "tools/phantom/dicom_modules.h"
 #include "tools/phantom/dicom_text.h"
 
 #include <dcmtk/config/osconfig.h>
@@ -22,10 +23,6 @@ void Check(const OFCondition& status, const char* what) {
     }
 }
 
-void Put(DcmItem& item, const DcmTagKey& tag, const std::string& value) {
-    Check(item.putAndInsertString(tag, value.c_str()), DcmTag(tag).getTagName());
-}
-
 /// Appends a new item to the sequence `tag` of `parent`.
 DcmItem& AppendItem(DcmItem& parent, const DcmTagKey& tag) {
     DcmItem* item = nullptr;
@@ -40,21 +37,11 @@ void PutImageReference(DcmItem& parent, const std::string& sop_instance_uid) {
 }
 
 void PutHeader(DcmDataset& ds, const PhantomStudy& study) {
+    PutPatientStudyEquipment(ds, study);
     Put(ds, DCM_SOPClassUID, UID_RTStructureSetStorage);
     Put(ds, DCM_SOPInstanceUID, study.rtstruct_sop_instance_uid);
     Put(ds, DCM_InstanceCreationDate, study.study_date);
     Put(ds, DCM_InstanceCreationTime, study.study_time);
-    Put(ds, DCM_PatientName, study.patient_name);
-    Put(ds, DCM_PatientID, study.patient_id);
-    Put(ds, DCM_PatientBirthDate, study.patient_birth_date);
-    Put(ds, DCM_PatientSex, study.patient_sex);
-    Put(ds, DCM_StudyInstanceUID, study.study_instance_uid);
-    Put(ds, DCM_StudyDate, study.study_date);
-    Put(ds, DCM_StudyTime, study.study_time);
-    Put(ds, DCM_ReferringPhysicianName, study.referring_physician_name);
-    Put(ds, DCM_StudyID, study.study_id);
-    Put(ds, DCM_AccessionNumber, study.accession_number);
-    Put(ds, DCM_StudyDescription, study.study_description);
     Put(ds, DCM_Modality, "RTSTRUCT");
     Put(ds, DCM_SeriesInstanceUID, study.rtstruct_series_instance_uid);
     Put(ds, DCM_SeriesNumber, "200");
@@ -62,12 +49,6 @@ void PutHeader(DcmDataset& ds, const PhantomStudy& study) {
     Put(ds, DCM_SeriesTime, study.study_time);
     Put(ds, DCM_SeriesDescription, "THORAX PHANTOM GTV");
     Put(ds, DCM_OperatorsName, "");
-    Put(ds, DCM_FrameOfReferenceUID, study.frame_of_reference_uid);
-    Put(ds, DCM_PositionReferenceIndicator, "");
-    Put(ds, DCM_Manufacturer, study.manufacturer);
-    Put(ds, DCM_ManufacturerModelName, study.model_name);
-    Put(ds, DCM_DeviceSerialNumber, study.device_serial_number);
-    Put(ds, DCM_SoftwareVersions, study.software_version);
     Put(ds, DCM_InstanceNumber, "1");
     Put(ds, DCM_StructureSetLabel, "PHANTOM");
     Put(ds, DCM_StructureSetName, "THORAX PHANTOM");
