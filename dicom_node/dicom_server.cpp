@@ -98,14 +98,14 @@ DicomServer::~DicomServer() = default;
 
 Status DicomServer::Run() {
     const config::Config& c = impl_->context.config;
-    RADNODE_LOG_INFO(Category::Dicom, "DICOM listener starting",
+    RADNODE_LOG_INFO(Category::Dicom, "listener starting",
                      {{"ae_title", c.ae_title}, {"port", c.dicom_port}, {"max_associations", c.max_associations},
                       {"allowed_callers", impl_->context.policy.DescribeRules()}});
     const OFCondition cond = impl_->pool.listen();
     if (cond.bad())
         return Status::Error(ErrorCode::Internal,
                              fmt::format("cannot listen on DICOM port {}: {}", c.dicom_port, cond.text()));
-    RADNODE_LOG_INFO(Category::Dicom, "DICOM listener stopped");
+    RADNODE_LOG_INFO(Category::Dicom, "listener stopped");
     return Status::Ok();
 }
 
