@@ -275,6 +275,50 @@ def pixel_bytes(path):
     return data[at + 12:at + 12 + length]
 
 
+class DiskFull(NodeTestCase):
+    """A real ENOSPC: the data folder on a 12 MiB tmpfs, filled by a 40-slice series."""
+
+    def setUp(self):
+        super().setUp()
+        self.mount = os.path.join(self.tmp, "small")
+        os.makedirs(self.mount)
+        p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", self.mount],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            self.skipTest(f"cannot mount a tmpfs here (needs root): {p.stderr.strip()}")
+
+    def tearDown(self):
+        super().tearDown()
+        subprocess.run(["umount", self.mount], capture_output=True)
+
+    def test_full_disk_refuses_without_losing_what_was_acknowledged(self):
+        files = make_phantom(os.path.join(self.tmp, "phantom"), "--slices", 40)
+        node = Node(self.mount, {"storage.min_free_mb": "1"})
+        self.nodes.append(node)
+        node.start()
+        first = node.store(files)
+        acknowledged = [f for f, status in store_responses(first.stdout) if status.startswith("Success")]
+        self.assertGreater(len(acknowledged), 5, first.stdout[-2000:])
+        self.assertLess(len(acknowledged), len(files), "the disk never filled up")
+        # A transfer cut by ENOSPC aborts its association (nothing acknowledged); once the free-space
+        # floor is reached every further C-STORE is refused cleanly with 0xA700, and C-ECHO still works.
+        again = node.store(files[len(acknowledged):])
+        responses = store_responses(again.stdout)
+        statuses = [status for _, status in responses]
+        self.assertIn("Refused: OutOfResources", statuses, again.stdout[-2000:])
+        first_refusal = statuses.index("Refused: OutOfResources")
+        self.assertTrue(all(st.startswith("Success") for st in statuses[:first_refusal]), statuses)
+        self.assertTrue(all(st == "Refused: OutOfResources" for st in statuses[first_refusal:]), statuses)
+        acknowledged += [f for f, st in responses if st.startswith("Success")]
+        self.assertEqual(node.echo().returncode, 0)
+        stored = node.instances()
+        for f in acknowledged:
+            uid = attribute(f, "SOPInstanceUID")
+            self.assertIn(uid, stored)
+            self.assertEqual(dataset_bytes(os.path.join(node.data_dir, stored[uid])), dataset_bytes(f))
+        self.assertEqual(len(stored), len(acknowledged))
+
+
 class CrashSafety(NodeTestCase):
     """kill -9 of the node in the middle of a 120-slice transfer loses nothing acknowledged."""
 
