@@ -1,0 +1,232 @@
+#include "dicom_node/ct_series_reader.h"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcrledrg.h>
+#include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+#include <dcmtk/dcmjpeg/djdecode.h>
+#include <dcmtk/dcmjpls/djdecode.h>
+#include <fmt/format.h>
+
+#include <array>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace radnode::dicom_node {
+namespace {
+
+using processing::CtSlice;
+
+/// Decoders are registered once for the process and never cleaned up: another
+/// thread may be decoding at any time.
+void RegisterDecoders() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        DJDecoderRegistration::registerCodecs();
+        DJLSDecoderRegistration::registerCodecs();
+        DcmRLEDecoderRegistration::registerCodecs();
+    });
+}
+
+std::string GetString(DcmItem& item, const DcmTagKey& tag) {
+    OFString value;
+    if (item.findAndGetOFStringArray(tag, value).bad())
+        return {};
+    std::string s{value.c_str()};
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
+        s.pop_back();
+    const auto b = s.find_first_not_of(' ');
+    return b == std::string::npos ? std::string{} : s.substr(b);
+}
+
+std::optional<long> GetLong(DcmItem& item, const DcmTagKey& tag) {
+    long v = 0;
+    if (item.findAndGetLongInt(tag, v).good())
+        return v;
+    return std::nullopt;
+}
+
+template <std::size_t N> std::optional<std::array<double, N>> GetDoubles(DcmItem* item, const DcmTagKey& tag) {
+    std::array<double, N> out{};
+    if (item == nullptr)
+        return std::nullopt;
+    for (std::size_t i = 0; i < N; ++i)
+        if (item->findAndGetFloat64(tag, out[i], static_cast<unsigned long>(i)).bad())
+            return std::nullopt;
+    return out;
+}
+
+Status Invalid(const std::filesystem::path& file, const std::string& message) {
+    return Status::Error(ErrorCode::InvalidDataset, fmt::format("{}: {}", file.string(), message));
+}
+
+/// Item 0 of `sequence` in the per-frame group if present there, else in the shared group.
+DcmItem* FunctionalGroup(DcmItem* per_frame, DcmItem* shared, const DcmTagKey& sequence) {
+    for (DcmItem* group : {per_frame, shared}) {
+        DcmItem* item = nullptr;
+        if (group != nullptr && group->findAndGetSequenceItem(sequence, item, 0).good() && item != nullptr)
+            return item;
+    }
+    return nullptr;
+}
+
+/// Image pixel description shared by all frames of a file.
+struct PixelFormat {
+    std::size_t rows = 0;
+    std::size_t columns = 0;
+    unsigned bits_stored = 16;
+    unsigned high_bit = 15;
+    bool is_signed = false;
+    std::optional<std::int32_t> padding;
+};
+
+Status ReadPixelFormat(const std::filesystem::path& file, DcmDataset& ds, PixelFormat& format) {
+    const auto rows = GetLong(ds, DCM_Rows), columns = GetLong(ds, DCM_Columns);
+    const auto allocated = GetLong(ds, DCM_BitsAllocated), stored = GetLong(ds, DCM_BitsStored);
+    if (!rows || !columns || *rows <= 0 || *columns <= 0)
+        return Invalid(file, "Rows or Columns missing or zero");
+    if (GetLong(ds, DCM_SamplesPerPixel).value_or(1) != 1)
+        return Invalid(file, "SamplesPerPixel is not 1");
+    if (allocated.value_or(0) != 16 || !stored || *stored < 1 || *stored > 16)
+        return Invalid(file, fmt::format("unsupported BitsAllocated {} / BitsStored {} (16 / 1-16 expected)",
+                                         allocated.value_or(0), stored.value_or(0)));
+    format.rows = static_cast<std::size_t>(*rows);
+    format.columns = static_cast<std::size_t>(*columns);
+    format.bits_stored = static_cast<unsigned>(*stored);
+    const long high_bit = GetLong(ds, DCM_HighBit).value_or(*stored - 1);
+    if (high_bit < *stored - 1 || high_bit > 15)
+        return Invalid(file, fmt::format("HighBit {} is inconsistent with BitsStored {}", high_bit, *stored));
+    format.high_bit = static_cast<unsigned>(high_bit);
+    format.is_signed = GetLong(ds, DCM_PixelRepresentation).value_or(0) == 1;
+    if (const auto padding = GetLong(ds, DCM_PixelPaddingValue)) {
+        // US or SS in the file: take the 16-bit pattern and interpret it like a stored value.
+        format.padding = InterpretStoredValue(static_cast<std::uint16_t>(*padding & 0xFFFF), format.bits_stored,
+                                              format.bits_stored - 1, format.is_signed);
+    }
+    return Status::Ok();
+}
+
+/// Attributes of one plane; each item argument is where that attribute lives
+/// (the dataset itself for a single-frame image, functional group items for Enhanced CT).
+Status ReadPlane(const std::filesystem::path& file, DcmItem* position, DcmItem* orientation, DcmItem* measures,
+                 DcmItem* transform, DcmItem* tilt, CtSlice& slice) {
+    const auto ipp = GetDoubles<3>(position, DCM_ImagePositionPatient);
+    const auto iop = GetDoubles<6>(orientation, DCM_ImageOrientationPatient);
+    const auto spacing = GetDoubles<2>(measures, DCM_PixelSpacing);
+    if (!ipp || !iop || !spacing)
+        return Invalid(file, fmt::format("{} missing (frame {})",
+                                         !ipp   ? "ImagePositionPatient"
+                                         : !iop ? "ImageOrientationPatient"
+                                                : "PixelSpacing",
+                                         slice.frame_index));
+    slice.image_position = *ipp;
+    slice.image_orientation = *iop;
+    slice.pixel_spacing = *spacing;
+    if (const auto slope = GetDoubles<1>(transform, DCM_RescaleSlope))
+        slice.rescale_slope = (*slope)[0];
+    if (const auto intercept = GetDoubles<1>(transform, DCM_RescaleIntercept))
+        slice.rescale_intercept = (*intercept)[0];
+    if (const auto gantry = GetDoubles<1>(tilt, DCM_GantryDetectorTilt))
+        slice.gantry_tilt_deg = (*gantry)[0];
+    return Status::Ok();
+}
+
+Status ReadFile(const std::filesystem::path& file, std::vector<CtSlice>& out) {
+    DcmFileFormat dicom;
+    const OFCondition loaded = dicom.loadFile(file.c_str());
+    if (loaded.bad())
+        return Status::Error(ErrorCode::CannotUnderstand,
+                             fmt::format("{}: cannot parse dataset: {}", file.string(), loaded.text()));
+    DcmDataset& ds = *dicom.getDataset();
+    const std::string sop_class = GetString(ds, DCM_SOPClassUID);
+    const bool enhanced =
+        sop_class == UID_EnhancedCTImageStorage || sop_class == UID_LegacyConvertedEnhancedCTImageStorage;
+    if (!enhanced && sop_class != UID_CTImageStorage)
+        return Invalid(file, fmt::format("SOP class {} is not a CT image", sop_class));
+
+    PixelFormat format;
+    if (Status s = ReadPixelFormat(file, ds, format); !s)
+        return s;
+    const long frames = GetLong(ds, DCM_NumberOfFrames).value_or(1);
+    if (frames < 1 || (!enhanced && frames != 1))
+        return Invalid(file, fmt::format("NumberOfFrames {} for SOP class {}", frames, sop_class));
+
+    const E_TransferSyntax original = ds.getOriginalXfer();
+    if (ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() ||
+        !ds.canWriteXfer(EXS_LittleEndianExplicit))
+        return Invalid(file, fmt::format("cannot decode pixel data in transfer syntax {}", DcmXfer(original).getXferName()));
+    const Uint16* raw = nullptr;
+    unsigned long count = 0;
+    const std::size_t plane = format.rows * format.columns;
+    if (ds.findAndGetUint16Array(DCM_PixelData, raw, &count).bad() || raw == nullptr ||
+        count < plane * static_cast<std::size_t>(frames))
+        return Invalid(file, fmt::format("Pixel Data missing or shorter than {} frames of {}x{}", frames, format.rows,
+                                         format.columns));
+
+    DcmItem* shared = nullptr;
+    if (enhanced)
+        ds.findAndGetSequenceItem(DCM_SharedFunctionalGroupsSequence, shared, 0);
+    for (long f = 0; f < frames; ++f) {
+        CtSlice slice;
+        slice.sop_instance_uid = GetString(ds, DCM_SOPInstanceUID);
+        slice.frame_index = static_cast<std::size_t>(f);
+        slice.modality = GetString(ds, DCM_Modality);
+        slice.image_type = GetString(ds, DCM_ImageType);
+        slice.rows = format.rows;
+        slice.columns = format.columns;
+        slice.pixel_padding_value = format.padding;
+        Status status;
+        if (enhanced) {
+            DcmItem* per_frame = nullptr;
+            if (ds.findAndGetSequenceItem(DCM_PerFrameFunctionalGroupsSequence, per_frame, static_cast<int>(f)).bad())
+                per_frame = nullptr;
+            if (DcmItem* frame_type = FunctionalGroup(per_frame, shared, DCM_CTImageFrameTypeSequence))
+                if (std::string value = GetString(*frame_type, DCM_FrameType); !value.empty())
+                    slice.image_type = value;
+            status = ReadPlane(file, FunctionalGroup(per_frame, shared, DCM_PlanePositionSequence),
+                               FunctionalGroup(per_frame, shared, DCM_PlaneOrientationSequence),
+                               FunctionalGroup(per_frame, shared, DCM_PixelMeasuresSequence),
+                               FunctionalGroup(per_frame, shared, DCM_PixelValueTransformationSequence),
+                               FunctionalGroup(per_frame, shared, DCM_CTAcquisitionDetailsSequence), slice);
+        } else {
+            status = ReadPlane(file, &ds, &ds, &ds, &ds, &ds, slice);
+        }
+        if (!status)
+            return status;
+        slice.pixels.resize(plane);
+        const Uint16* source = raw + static_cast<std::size_t>(f) * plane;
+        for (std::size_t p = 0; p < plane; ++p)
+            slice.pixels[p] = InterpretStoredValue(source[p], format.bits_stored, format.high_bit, format.is_signed);
+        out.push_back(std::move(slice));
+    }
+    return Status::Ok();
+}
+
+} // namespace
+
+std::int32_t InterpretStoredValue(std::uint16_t raw, unsigned bits_stored, unsigned high_bit, bool is_signed) {
+    const unsigned shift = high_bit + 1 - bits_stored;
+    const std::uint32_t mask = (1U << bits_stored) - 1U;
+    const std::uint32_t value = (static_cast<std::uint32_t>(raw) >> shift) & mask;
+    if (is_signed && (value & (1U << (bits_stored - 1))) != 0)
+        return static_cast<std::int32_t>(value) - static_cast<std::int32_t>(1U << bits_stored);
+    return static_cast<std::int32_t>(value);
+}
+
+CtSliceReadResult ReadCtSlices(const std::vector<std::filesystem::path>& files) {
+    RegisterDecoders();
+    CtSliceReadResult result;
+    for (const std::filesystem::path& file : files) {
+        result.status = ReadFile(file, result.slices);
+        if (!result.status) {
+            result.slices.clear();
+            return result;
+        }
+    }
+    return result;
+}
+
+} // namespace radnode::dicom_node
