@@ -1,5 +1,7 @@
 #include "processing/ct_assembly.h"
 
+#include "processing/parallel_for.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -135,17 +137,30 @@ AssemblyResult CheckConsistency(const std::vector<CtSlice>& slices, const Assemb
 }
 
 /// Stored values to HU: slope/intercept, rounding to nearest, int16 clamp, padding to air.
-std::vector<std::int16_t> ToHu(const CtSlice& s) {
-    std::vector<std::int16_t> hu(s.pixels.size());
-    std::transform(s.pixels.begin(), s.pixels.end(), hu.begin(), [&s](std::int32_t v) {
-        if (s.pixel_padding_value && v == *s.pixel_padding_value)
-            return kPaddingHu;
-        const double value = std::clamp(static_cast<double>(v) * s.rescale_slope + s.rescale_intercept,
-                                        static_cast<double>(std::numeric_limits<std::int16_t>::min()),
-                                        static_cast<double>(std::numeric_limits<std::int16_t>::max()));
-        return static_cast<std::int16_t>(std::lround(value));
-    });
-    return hu;
+/// The common case (slope 1, integral intercept) stays in integer arithmetic.
+void ToHu(const CtSlice& s, std::span<std::int16_t> out) {
+    static constexpr std::int32_t lo = std::numeric_limits<std::int16_t>::min();
+    static constexpr std::int32_t hi = std::numeric_limits<std::int16_t>::max();
+    const bool integral = s.rescale_slope == 1.0 && s.rescale_intercept == std::trunc(s.rescale_intercept) &&
+                          std::abs(s.rescale_intercept) < 1e9;
+    if (integral) {
+        const auto intercept = static_cast<std::int32_t>(s.rescale_intercept);
+        std::transform(s.pixels.begin(), s.pixels.end(), out.begin(), [intercept](std::int32_t v) {
+            return static_cast<std::int16_t>(std::clamp(v + intercept, lo, hi));
+        });
+    } else {
+        std::transform(s.pixels.begin(), s.pixels.end(), out.begin(), [&s](std::int32_t v) {
+            const double value = std::clamp(static_cast<double>(v) * s.rescale_slope + s.rescale_intercept,
+                                            static_cast<double>(lo), static_cast<double>(hi));
+            return static_cast<std::int16_t>(std::lround(value));
+        });
+    }
+    if (s.pixel_padding_value) {
+        const std::int32_t padding = *s.pixel_padding_value;
+        for (std::size_t p = 0; p < s.pixels.size(); ++p)
+            if (s.pixels[p] == padding)
+                out[p] = kPaddingHu;
+    }
 }
 
 double Median(std::vector<double> values) {
@@ -173,6 +188,42 @@ std::string_view AssemblyIssueName(AssemblyIssue issue) {
     }
     return "unknown";
 }
+
+namespace {
+
+/// Non-uniform but complete spacing: slices at z.front() + k * step, copied where a source slice
+/// lies within tolerance, otherwise linearly interpolated between the two enclosing source slices.
+void Resample(const std::vector<const CtSlice*>& sorted, const std::vector<double>& z, double step,
+              const AssemblyOptions& options, AssembledVolume& out) {
+    const std::size_t slice_voxels = out.volume.Geometry().SliceVoxelCount();
+    std::vector<std::vector<std::int16_t>> hu(sorted.size(), std::vector<std::int16_t>(slice_voxels));
+    ParallelFor(sorted.size(), 0, [&](std::size_t i) { ToHu(*sorted[i], hu[i]); });
+    std::size_t segment = 0;
+    for (std::size_t k = 0; k < out.volume.Geometry().size[2]; ++k) {
+        const double target = z.front() + static_cast<double>(k) * step;
+        while (segment + 2 < z.size() && z[segment + 1] < target)
+            ++segment;
+        std::span<std::int16_t> dest = out.volume.Slice(k);
+        std::optional<std::size_t> source;
+        if (std::abs(target - z[segment]) <= options.spacing_tolerance_mm)
+            source = segment;
+        else if (std::abs(z[segment + 1] - target) <= options.spacing_tolerance_mm)
+            source = segment + 1;
+        if (source) {
+            std::copy(hu[*source].begin(), hu[*source].end(), dest.begin());
+            out.slice_sop_uids.push_back(sorted[*source]->sop_instance_uid);
+            continue;
+        }
+        const double w = (target - z[segment]) / (z[segment + 1] - z[segment]);
+        const auto& a = hu[segment];
+        const auto& b = hu[segment + 1];
+        for (std::size_t p = 0; p < dest.size(); ++p)
+            dest[p] = static_cast<std::int16_t>(std::lround((1.0 - w) * a[p] + w * b[p]));
+        out.slice_sop_uids.emplace_back();
+    }
+}
+
+} // namespace
 
 AssemblyResult AssembleCtVolume(std::vector<CtSlice> slices, const AssemblyOptions& options) {
     if (slices.empty())
@@ -304,33 +355,12 @@ AssemblyResult AssembleCtVolume(std::vector<CtSlice> slices, const AssemblyOptio
     out.resampled = !uniform;
     out.original_min_spacing = *min_it;
     out.original_max_spacing = *max_it;
-    std::vector<std::vector<std::int16_t>> hu;
-    for (const CtSlice* s : sorted)
-        hu.push_back(ToHu(*s));
-
-    std::size_t segment = 0;
-    for (std::size_t k = 0; k < count; ++k) {
-        const double target = uniform ? z[k] : z.front() + static_cast<double>(k) * step;
-        while (segment + 2 < z.size() && z[segment + 1] < target)
-            ++segment;
-        std::span<std::int16_t> dest = out.volume.Slice(k);
-        std::optional<std::size_t> source;
-        if (uniform || std::abs(target - z[segment]) <= options.spacing_tolerance_mm)
-            source = uniform ? k : segment;
-        else if (std::abs(z[segment + 1] - target) <= options.spacing_tolerance_mm)
-            source = segment + 1;
-        if (source) {
-            std::copy(hu[*source].begin(), hu[*source].end(), dest.begin());
-            out.slice_sop_uids.push_back(sorted[*source]->sop_instance_uid);
-            continue;
-        }
-        // Linear interpolation along the normal between the two enclosing source slices.
-        const double w = (target - z[segment]) / (z[segment + 1] - z[segment]);
-        const auto& a = hu[segment];
-        const auto& b = hu[segment + 1];
-        for (std::size_t p = 0; p < dest.size(); ++p)
-            dest[p] = static_cast<std::int16_t>(std::lround((1.0 - w) * a[p] + w * b[p]));
-        out.slice_sop_uids.emplace_back();
+    if (uniform) {
+        ParallelFor(count, 0, [&](std::size_t k) { ToHu(*sorted[k], out.volume.Slice(k)); });
+        for (const CtSlice* slice : sorted)
+            out.slice_sop_uids.push_back(slice->sop_instance_uid);
+    } else {
+        Resample(sorted, z, step, options, out);
     }
     if (!uniform)
         notes.push_back("non-uniform slice steps (" + Num(*min_it) + " to " + Num(*max_it) +
