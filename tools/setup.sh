@@ -14,7 +14,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # real peers used by the end-to-end tests and benchmarks
-  dcmtk sqlite3 orthanc curl dicom3tools
+  dcmtk sqlite3 orthanc curl dicom3tools plastimatch
 )
 
 missing=()
