@@ -1,7 +1,14 @@
 #include "config/config.h"
 
+// GCC 12 reports a false -Wmaybe-uninitialized inside std::regex's std::function at -O2
+// (GCC bug 105562); silence it for this file only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include <charconv>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -116,6 +123,15 @@ void Validate(const Config& c, std::string_view source) {
     }
     if (c.data_dir.empty())
         Fail(*FindSetting("node.data_dir"), source, "must not be empty");
+    if (!(c.missing_slice_factor > 1.0))
+        Fail(*FindSetting("import.missing_slice_factor"), source, "must be greater than 1");
+    if (!(c.seg_threshold > 0.0 && c.seg_threshold <= 1.0))
+        Fail(*FindSetting("import.seg_threshold"), source, "must be in (0, 1]");
+    try {
+        const std::regex pattern(c.roi_name_pattern, std::regex::ECMAScript | std::regex::icase);
+    } catch (const std::regex_error& e) {
+        Fail(*FindSetting("import.roi_name_pattern"), source, fmt::format("is not a valid regex: {}", e.what()));
+    }
 }
 
 void Flatten(const YAML::Node& node, const std::string& prefix, std::vector<std::pair<std::string, YAML::Node>>& out) {

@@ -26,6 +26,14 @@ struct Config {
     std::string duplicate_policy;
     // storage
     std::int64_t min_free_mb = 0;
+    // import (CT volume and tumour regions)
+    std::string non_uniform_spacing;
+    double missing_slice_factor = 0.0;
+    std::string roi_selection;
+    std::vector<std::string> roi_types;
+    std::string roi_name_pattern;
+    std::string contour_fill;
+    double seg_threshold = 0.0;
     // http
     std::string http_bind;
     std::int64_t http_port = 0;

@@ -43,6 +43,29 @@ const std::vector<SettingSpec>& Table() {
          "Free space that must remain on the data folder's file system; below it C-STORE is refused with "
          "0xA700 (out of resources) while C-ECHO keeps working.",
          0, 0},
+        {"import.non_uniform_spacing", T::Choice, &Config::non_uniform_spacing, "resample", "",
+         "A CT series whose slices are complete but unevenly spaced: `resample` to the median spacing by "
+         "linear interpolation along the slice normal (recorded in the assembly notes) or `reject` it.",
+         0, 0, {"resample", "reject"}},
+        {"import.missing_slice_factor", T::Double, &Config::missing_slice_factor, "1.5", "x median spacing",
+         "A gap between consecutive slices larger than this many median spacings is a missing slice; the "
+         "series is rejected (must be above 1)."},
+        {"import.roi_selection", T::Choice, &Config::roi_selection, "type_then_name", "",
+         "How the tumour ROIs of an RTSTRUCT are chosen: `type_then_name` (ROIs whose RTROIInterpretedType is in "
+         "`import.roi_types`; if none, ROIs whose name matches `import.roi_name_pattern`), `interpreted_type`, "
+         "`name_regex`, or `all` (every ROI).",
+         0, 0, {"type_then_name", "interpreted_type", "name_regex", "all"}},
+        {"import.roi_types", T::StringList, &Config::roi_types, "GTV", "list",
+         "RTROIInterpretedType values (case-insensitive) that mark a tumour ROI."},
+        {"import.roi_name_pattern", T::String, &Config::roi_name_pattern, "gtv|tumou?r|lesion", "regex",
+         "ECMAScript regular expression searched case-insensitively in ROI names."},
+        {"import.contour_fill", T::Choice, &Config::contour_fill, "even_odd", "",
+         "How the closed contours of one ROI on one slice are filled: `even_odd` (a contour inside another is a "
+         "hole) or `union` (any contour covers; for tools that draw overlapping pieces).",
+         0, 0, {"even_odd", "union"}},
+        {"import.seg_threshold", T::Double, &Config::seg_threshold, "0.5", "fraction of maximum",
+         "A FRACTIONAL SEG voxel belongs to the segment when its value is at least this fraction of the "
+         "maximum (0 < threshold <= 1)."},
         {"http.bind", T::String, &Config::http_bind, "127.0.0.1", "address",
          "Address of the REST API listener. Keep it on loopback unless a token is configured."},
         {"http.port", T::Int, &Config::http_port, "8743", "TCP port", "Port of the REST API; 0 disables it.", 0,

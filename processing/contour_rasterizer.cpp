@@ -1,5 +1,11 @@
 #include "processing/contour_rasterizer.h"
 
+// GCC 12 reports a false -Wmaybe-uninitialized inside std::regex's std::function at -O2
+// (GCC bug 105562); silence it for this file only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include "processing/parallel_for.h"
 
 #include <algorithm>

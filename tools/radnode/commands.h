@@ -27,7 +27,7 @@ struct CommonOptions {
 void AddServeCommand(CLI::App& app, CommonOptions& common);
 void AddConfigCommand(CLI::App& app, CommonOptions& common);
 /// `radnode convert`: a DICOM CT folder (and an RTSTRUCT ROI) to NRRD/NIfTI files.
-void AddConvertCommand(CLI::App& app);
+void AddConvertCommand(CLI::App& app, CommonOptions& common);
 
 void SetExitCode(int code);
 int ExitCode();

@@ -50,9 +50,22 @@ struct ConvertOptions {
     fs::path mask_out;
     fs::path rtstruct;
     std::string roi;
-    std::string non_uniform = "resample";
-    bool union_mode = false;
+    std::string non_uniform; ///< empty: import.non_uniform_spacing
+    bool union_mode = false; ///< true overrides import.contour_fill
+    config::Config config;   ///< import.* settings
 };
+
+processing::RoiSelection RoiSelectionFrom(const config::Config& c) {
+    processing::RoiSelection selection;
+    using Rule = processing::RoiSelection::Rule;
+    selection.rule = c.roi_selection == "interpreted_type" ? Rule::InterpretedType
+                     : c.roi_selection == "name_regex"     ? Rule::NameRegex
+                     : c.roi_selection == "all"            ? Rule::All
+                                                           : Rule::TypeThenName;
+    selection.interpreted_types = c.roi_types;
+    selection.name_pattern = c.roi_name_pattern;
+    return selection;
+}
 
 /// The few attributes needed to sort files, read without pixel data.
 struct FileHeader {
@@ -222,7 +235,7 @@ std::optional<Failure> BuildMask(const ConvertOptions& options, const fs::path& 
             return Failure{kExitBadInput, fmt::format("no ROI named '{}' in {}; ROIs: {}", options.roi,
                                                       rtstruct_file.string(), RoiNames(set))};
     } else {
-        rois = processing::SelectTumourRois(set);
+        rois = processing::SelectTumourRois(set, RoiSelectionFrom(options.config));
         if (rois.empty())
             return Failure{kExitBadInput, fmt::format("no tumour ROI in {}; choose one with --roi NAME: {}",
                                                       rtstruct_file.string(), RoiNames(set))};
@@ -250,7 +263,8 @@ std::optional<Failure> BuildMask(const ConvertOptions& options, const fs::path& 
 
     processing::RasterOptions raster_options;
     raster_options.mode =
-        options.union_mode ? processing::RasterOptions::Mode::Union : processing::RasterOptions::Mode::EvenOdd;
+        options.union_mode || options.config.contour_fill == "union" ? processing::RasterOptions::Mode::Union
+                                                                      : processing::RasterOptions::Mode::EvenOdd;
     mask = processing::LabelMap(grid, 0);
     for (const processing::Roi* roi : rois) {
         processing::RasterResult raster = processing::RasterizeRoi(*roi, grid, raster_options);
@@ -297,9 +311,11 @@ std::optional<Failure> Convert(const ConvertOptions& options) {
         return Failure{kExitBadInput, fmt::format("cannot read CT: {}", slices.status.message)};
 
     processing::AssemblyOptions assembly_options;
-    assembly_options.non_uniform = options.non_uniform == "reject"
-                                       ? processing::AssemblyOptions::NonUniformSpacing::Reject
-                                       : processing::AssemblyOptions::NonUniformSpacing::Resample;
+    const std::string& non_uniform =
+        options.non_uniform.empty() ? options.config.non_uniform_spacing : options.non_uniform;
+    assembly_options.non_uniform = non_uniform == "reject" ? processing::AssemblyOptions::NonUniformSpacing::Reject
+                                                           : processing::AssemblyOptions::NonUniformSpacing::Resample;
+    assembly_options.gap_factor = options.config.missing_slice_factor;
     processing::AssemblyResult assembly = processing::AssembleCtVolume(std::move(slices.slices), assembly_options);
     if (!assembly.IsOk())
         return Failure{kExitBadInput, fmt::format("CT series rejected ({}): {}",
@@ -339,7 +355,7 @@ std::optional<Failure> Convert(const ConvertOptions& options) {
 
 } // namespace
 
-void AddConvertCommand(CLI::App& app) {
+void AddConvertCommand(CLI::App& app, CommonOptions& common) {
     auto options = std::make_shared<ConvertOptions>();
     CLI::App* cmd = app.add_subcommand(
         "convert", "Convert a DICOM CT series (and an RTSTRUCT ROI) to NRRD/NIfTI; exit 2 on unusable input");
@@ -353,11 +369,15 @@ void AddConvertCommand(CLI::App& app) {
     cmd->add_option("--rtstruct", options->rtstruct, "RT Structure Set file; default: the one in --input")
         ->check(CLI::ExistingFile)
         ->needs(mask_out);
-    cmd->add_option("--non-uniform", options->non_uniform, "Complete but non-uniformly spaced series: resample|reject")
+    common.AddTo(*cmd);
+    cmd->add_option("--non-uniform", options->non_uniform,
+                    "Complete but non-uniformly spaced series: resample|reject (default: import.non_uniform_spacing)")
         ->check(CLI::IsMember({"resample", "reject"}));
-    cmd->add_flag("--union", options->union_mode, "Union of contours instead of the even-odd (holes) rule")
+    cmd->add_flag("--union", options->union_mode,
+                  "Union of contours instead of the even-odd (holes) rule (default: import.contour_fill)")
         ->needs(mask_out);
-    cmd->callback([options] {
+    cmd->callback([options, &common] {
+        options->config = common.Load();
         if (const std::optional<Failure> failure = Convert(*options)) {
             std::cerr << "radnode convert: " << failure->reason << "\n";
             SetExitCode(failure->exit_code);

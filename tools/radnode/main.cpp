@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
     radnode::tools::AddServeCommand(app, common);
     radnode::tools::AddConfigCommand(app, common);
     radnode::tools::AddPhantomCommand(app);
-    radnode::tools::AddConvertCommand(app);
+    radnode::tools::AddConvertCommand(app, common);
 
     try {
         app.parse(argc, argv);

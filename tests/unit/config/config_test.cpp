@@ -93,3 +93,37 @@ TEST(SettingsReference, ListsEverySetting) {
 
 } // namespace
 } // namespace radnode::config
+
+namespace radnode::config {
+namespace {
+
+TEST(ConfigImport, DefaultsMatchTheDocumentedRules) {
+    const Config c = DefaultConfig();
+    EXPECT_EQ(c.non_uniform_spacing, "resample");
+    EXPECT_DOUBLE_EQ(c.missing_slice_factor, 1.5);
+    EXPECT_EQ(c.roi_selection, "type_then_name");
+    EXPECT_EQ(c.roi_types, (std::vector<std::string>{"GTV"}));
+    EXPECT_EQ(c.roi_name_pattern, "gtv|tumou?r|lesion");
+    EXPECT_EQ(c.contour_fill, "even_odd");
+    EXPECT_DOUBLE_EQ(c.seg_threshold, 0.5);
+}
+
+TEST(ConfigImport, InvalidValuesAreRejected) {
+    EXPECT_THROW(LoadConfigText("import:\n  missing_slice_factor: 1.0\n"), ConfigError);
+    EXPECT_THROW(LoadConfigText("import:\n  seg_threshold: 0\n"), ConfigError);
+    EXPECT_THROW(LoadConfigText("import:\n  seg_threshold: 1.5\n"), ConfigError);
+    EXPECT_THROW(LoadConfigText("import:\n  roi_selection: biggest\n"), ConfigError);
+    EXPECT_THROW(LoadConfigText("import:\n  contour_fill: xor\n"), ConfigError);
+    try {
+        LoadConfigText("import:\n  roi_name_pattern: \"gtv(\"\n");
+        FAIL() << "expected ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("import.roi_name_pattern"), std::string::npos) << e.what();
+    }
+    const Config ok = LoadConfigText("import:\n  roi_types: [GTV, CTV]\n  seg_threshold: 0.25\n");
+    EXPECT_EQ(ok.roi_types, (std::vector<std::string>{"GTV", "CTV"}));
+    EXPECT_DOUBLE_EQ(ok.seg_threshold, 0.25);
+}
+
+} // namespace
+} // namespace radnode::config
