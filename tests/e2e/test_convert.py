@@ -228,6 +228,16 @@ class Phantom(ConvertTestCase):
         self.compare(read_nrrd(self.path("mask.nrrd")), peer, "phantom vs plastimatch", 0.99, 0.01)
 
 
+    def test_seg_mask_is_voxel_exact_and_agrees_with_rtstruct(self):
+        out = self.convert_ok("--input", os.path.join(self.phantom, "ct"), "--seg",
+                              os.path.join(self.phantom, "seg.dcm"), "--out", self.path("ct2.nrrd"),
+                              "--mask-out", self.path("seg-mask.nrrd"))
+        seg_mask = read_nrrd(self.path("seg-mask.nrrd"))
+        self.assertEqual(len(seg_mask.nonzero()), self.truth["tumour"]["voxel_count"])
+        self.compare(seg_mask, read_nrrd(self.path("mask.nrrd")), "phantom SEG vs RTSTRUCT", 0.98)
+        self.assertIn("mask", out)
+
+
 class IbsiPhantom(ConvertTestCase):
     def setUp(self):
         super().setUp()

@@ -18,6 +18,7 @@
 #include "processing/ct_assembly.h"
 #include "processing/image_io.h"
 #include "tools/radnode/commands.h"
+#include "tools/radnode/seg_mask.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -49,6 +50,7 @@ struct ConvertOptions {
     fs::path out;
     fs::path mask_out;
     fs::path rtstruct;
+    fs::path seg;
     std::string roi;
     std::string non_uniform; ///< empty: import.non_uniform_spacing
     bool union_mode = false; ///< true overrides import.contour_fill
@@ -124,6 +126,8 @@ bool IsRtStructSopClass(const std::string& uid) {
     return uid == UID_RTStructureSetStorage;
 }
 
+bool IsSegSopClass(const std::string& uid) { return uid == UID_SegmentationStorage; }
+
 std::string Lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
     return text;
@@ -196,7 +200,8 @@ std::optional<Failure> ChooseRtStruct(const ConvertOptions& options, const std::
         if (IsRtStructSopClass(h.sop_class_uid))
             all.push_back(&h);
     if (all.empty())
-        return Failure{kExitBadInput, "no RT Structure Set found in the input folder; pass --rtstruct FILE"};
+        return Failure{kExitBadInput,
+                       "no RT Structure Set or Segmentation found in the input folder; pass --rtstruct or --seg"};
     std::vector<const FileHeader*> candidates = all;
     if (all.size() > 1) {
         // The structure set's own FrameOfReferenceUID is only a hint; the referenced one is checked later.
@@ -328,11 +333,33 @@ std::optional<Failure> Convert(const ConvertOptions& options) {
     processing::LabelMap mask;
     std::string roi_label;
     if (!options.mask_out.empty()) {
-        fs::path rtstruct_file;
-        if (auto failure = ChooseRtStruct(options, headers, ct_frame_of_reference, rtstruct_file))
-            return failure;
-        if (auto failure = BuildMask(options, rtstruct_file, ct_frame_of_reference, grid, mask, roi_label))
-            return failure;
+        // Source of the mask: --rtstruct, else --seg, else an RTSTRUCT in the folder, else a SEG there.
+        fs::path seg_file = options.seg;
+        const bool folder_has_rtstruct = std::any_of(headers.begin(), headers.end(), [](const FileHeader& h) {
+            return IsRtStructSopClass(h.sop_class_uid);
+        });
+        if (seg_file.empty() && options.rtstruct.empty() && !folder_has_rtstruct) {
+            const auto it = std::find_if(headers.begin(), headers.end(), [&](const FileHeader& h) {
+                return IsSegSopClass(h.sop_class_uid);
+            });
+            if (it != headers.end())
+                seg_file = it->file;
+        }
+        if (!seg_file.empty() && options.rtstruct.empty()) {
+            SegMaskResult built = BuildSegMask(seg_file, options.roi, ct_frame_of_reference, grid, options.config);
+            for (const std::string& warning : built.warnings)
+                std::cout << "warning: " << warning << "\n";
+            if (!built.error.empty())
+                return Failure{kExitBadInput, built.error};
+            mask = std::move(built.mask);
+            roi_label = built.label;
+        } else {
+            fs::path rtstruct_file;
+            if (auto failure = ChooseRtStruct(options, headers, ct_frame_of_reference, rtstruct_file))
+                return failure;
+            if (auto failure = BuildMask(options, rtstruct_file, ct_frame_of_reference, grid, mask, roi_label))
+                return failure;
+        }
     }
 
     if (const processing::ImageIoResult written = processing::WriteImage(volume, options.out); !written.IsOk())
@@ -364,12 +391,16 @@ void AddConvertCommand(CLI::App& app, CommonOptions& common) {
     cmd->add_option("--out", options->out, "CT volume file (.nrrd, .nhdr, .nii, .nii.gz), int16 HU")->required();
     CLI::Option* mask_out =
         cmd->add_option("--mask-out", options->mask_out, "Binary mask file (uint8 0/1) of the ROI on the CT grid");
-    cmd->add_option("--roi", options->roi, "ROI name (exact, case-insensitive); default: the tumour ROIs")
+    cmd->add_option("--roi", options->roi,
+                    "ROI name or SEG segment label (exact, case-insensitive); default: the tumour ROIs/segments")
         ->needs(mask_out);
     cmd->add_option("--rtstruct", options->rtstruct, "RT Structure Set file; default: the one in --input")
         ->check(CLI::ExistingFile)
         ->needs(mask_out);
     common.AddTo(*cmd);
+    cmd->add_option("--seg", options->seg, "Segmentation file for the mask instead of an RTSTRUCT")
+        ->check(CLI::ExistingFile)
+        ->needs(mask_out);
     cmd->add_option("--non-uniform", options->non_uniform,
                     "Complete but non-uniformly spaced series: resample|reject (default: import.non_uniform_spacing)")
         ->check(CLI::IsMember({"resample", "reject"}));
