@@ -1,6 +1,9 @@
 #include "dicom_node/ct_series_reader.h"
 
+#include "processing/parallel_for.h"
+
 #include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dccodec.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
@@ -11,8 +14,11 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <iterator>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 
 namespace radnode::dicom_node {
@@ -134,37 +140,41 @@ Status ReadPlane(const std::filesystem::path& file, DcmItem* position, DcmItem* 
     return Status::Ok();
 }
 
-Status ReadFile(const std::filesystem::path& file, std::vector<CtSlice>& out) {
-    DcmFileFormat dicom;
-    const OFCondition loaded = dicom.loadFile(file.c_str());
+/// Largest element read by the header pass; Pixel Data (and any other bulk data) stays on disk.
+constexpr Uint32 kHeaderReadLength = 4096;
+
+/// What the pixel pass needs to find one file's frames again.
+struct FileLayout {
+    std::filesystem::path file;
+    PixelFormat format;
+    std::size_t frames = 1;
+};
+
+Status Load(const std::filesystem::path& file, DcmFileFormat& dicom, Uint32 max_read_length = DCM_MaxReadLength) {
+    const OFCondition loaded = dicom.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, max_read_length);
     if (loaded.bad())
         return Status::Error(ErrorCode::CannotUnderstand,
                              fmt::format("{}: cannot parse dataset: {}", file.string(), loaded.text()));
-    DcmDataset& ds = *dicom.getDataset();
+    return Status::Ok();
+}
+
+/// Appends one header-only CtSlice per frame of `ds` (pixels left empty) and fills `layout`.
+Status ReadHeaders(const std::filesystem::path& file, DcmDataset& ds, std::vector<CtSlice>& out,
+                   FileLayout& layout) {
     const std::string sop_class = GetString(ds, DCM_SOPClassUID);
     const bool enhanced =
         sop_class == UID_EnhancedCTImageStorage || sop_class == UID_LegacyConvertedEnhancedCTImageStorage;
     if (!enhanced && sop_class != UID_CTImageStorage)
         return Invalid(file, fmt::format("SOP class {} is not a CT image", sop_class));
 
-    PixelFormat format;
-    if (Status s = ReadPixelFormat(file, ds, format); !s)
+    layout.file = file;
+    if (Status s = ReadPixelFormat(file, ds, layout.format); !s)
         return s;
+    const PixelFormat& format = layout.format;
     const long frames = GetLong(ds, DCM_NumberOfFrames).value_or(1);
     if (frames < 1 || (!enhanced && frames != 1))
         return Invalid(file, fmt::format("NumberOfFrames {} for SOP class {}", frames, sop_class));
-
-    const E_TransferSyntax original = ds.getOriginalXfer();
-    if (ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() ||
-        !ds.canWriteXfer(EXS_LittleEndianExplicit))
-        return Invalid(file, fmt::format("cannot decode pixel data in transfer syntax {}", DcmXfer(original).getXferName()));
-    const Uint16* raw = nullptr;
-    unsigned long count = 0;
-    const std::size_t plane = format.rows * format.columns;
-    if (ds.findAndGetUint16Array(DCM_PixelData, raw, &count).bad() || raw == nullptr ||
-        count < plane * static_cast<std::size_t>(frames))
-        return Invalid(file, fmt::format("Pixel Data missing or shorter than {} frames of {}x{}", frames, format.rows,
-                                         format.columns));
+    layout.frames = static_cast<std::size_t>(frames);
 
     DcmItem* shared = nullptr;
     if (enhanced)
@@ -196,11 +206,162 @@ Status ReadFile(const std::filesystem::path& file, std::vector<CtSlice>& out) {
         }
         if (!status)
             return status;
+        out.push_back(std::move(slice));
+    }
+    return Status::Ok();
+}
+
+/// Decodes (if compressed) the pixel data of a fully loaded file: all frames, little endian.
+Status DecodedPixels(const FileLayout& layout, DcmDataset& ds, const Uint16*& raw) {
+    const E_TransferSyntax original = ds.getOriginalXfer();
+    if (ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() ||
+        !ds.canWriteXfer(EXS_LittleEndianExplicit))
+        return Invalid(layout.file,
+                       fmt::format("cannot decode pixel data in transfer syntax {}", DcmXfer(original).getXferName()));
+    unsigned long count = 0;
+    raw = nullptr;
+    const std::size_t plane = layout.format.rows * layout.format.columns;
+    if (ds.findAndGetUint16Array(DCM_PixelData, raw, &count).bad() || raw == nullptr || count < plane * layout.frames)
+        return Invalid(layout.file, fmt::format("Pixel Data missing or shorter than {} frames of {}x{}", layout.frames,
+                                                layout.format.rows, layout.format.columns));
+    return Status::Ok();
+}
+
+/// What the header pass can check without reading the pixels: a decoder exists for the
+/// transfer syntax, and native Pixel Data is long enough.
+Status CheckPixelData(const FileLayout& layout, DcmDataset& ds) {
+    const E_TransferSyntax original = ds.getOriginalXfer();
+    if (DcmXfer(original).isEncapsulated() && !DcmCodecList::canChangeCoding(original, EXS_LittleEndianExplicit))
+        return Invalid(layout.file,
+                       fmt::format("cannot decode pixel data in transfer syntax {}", DcmXfer(original).getXferName()));
+    DcmElement* pixel_data = nullptr;
+    const std::size_t bytes = layout.format.rows * layout.format.columns * layout.frames * 2;
+    if (ds.findAndGetElement(DCM_PixelData, pixel_data).bad() || pixel_data == nullptr ||
+        (!DcmXfer(original).isEncapsulated() && pixel_data->getLength() < bytes))
+        return Invalid(layout.file, fmt::format("Pixel Data missing or shorter than {} frames of {}x{}", layout.frames,
+                                                layout.format.rows, layout.format.columns));
+    return Status::Ok();
+}
+
+/// Frame `frame` of decoded 16-bit samples to HU, with the exact stored-value semantics of
+/// InterpretStoredValue (branch-free sign extension: (v ^ s) - s with s the sign bit).
+void FrameToHu(const Uint16* raw, const PixelFormat& format, std::size_t frame, const CtSlice& header,
+               std::span<std::int16_t> out) {
+    const Uint16* source = raw + frame * out.size();
+    const unsigned shift = format.high_bit + 1 - format.bits_stored;
+    const std::uint32_t mask = (1U << format.bits_stored) - 1U;
+    const std::int32_t sign = format.is_signed ? static_cast<std::int32_t>(1U << (format.bits_stored - 1)) : 0;
+    processing::StoredToHu(
+        [source, shift, mask, sign](std::size_t p) {
+            return static_cast<std::int32_t>(((static_cast<std::uint32_t>(source[p]) >> shift) & mask) ^
+                                             static_cast<std::uint32_t>(sign)) -
+                   sign;
+        },
+        header.rescale_slope, header.rescale_intercept, format.padding, out);
+}
+
+/// Decodes slices from their files on demand. A single-frame file is loaded by the call that
+/// needs it, into its own DcmFileFormat, so calls run in parallel; a multi-frame file is loaded
+/// once, kept (under its own mutex) until all its frames have been read, then released.
+class DicomPixelSource final : public processing::SlicePixelSource {
+public:
+    DicomPixelSource(std::vector<FileLayout> files, std::vector<std::size_t> slice_file,
+                     const std::vector<CtSlice>& headers)
+        : files_(std::move(files)), slice_file_(std::move(slice_file)), headers_(headers),
+          shared_(files_.size()) {
+        for (std::size_t f = 0; f < files_.size(); ++f)
+            if (files_[f].frames > 1)
+                shared_[f] = std::make_unique<SharedFile>();
+    }
+
+    bool ReadHu(std::size_t index, std::span<std::int16_t> out, std::string& error) override {
+        const std::size_t f = slice_file_[index];
+        Status status = shared_[f] ? ReadShared(f, index, out) : ReadSingle(f, index, out);
+        if (status)
+            return true;
+        const std::lock_guard lock(failure_mutex_);
+        if (first_failure_.IsOk())
+            first_failure_ = status;
+        error = std::move(status.message);
+        return false;
+    }
+
+    /// The first read failure, as a Status naming the file.
+    Status FirstFailure() const {
+        const std::lock_guard lock(failure_mutex_);
+        return first_failure_;
+    }
+
+private:
+    struct SharedFile {
+        std::mutex mutex;
+        std::unique_ptr<DcmFileFormat> dicom;
+        const Uint16* raw = nullptr;
+        std::size_t frames_left = 0;
+    };
+
+    Status ReadSingle(std::size_t f, std::size_t index, std::span<std::int16_t> out) const {
+        const FileLayout& layout = files_[f];
+        DcmFileFormat dicom;
+        if (Status s = Load(layout.file, dicom); !s)
+            return s;
+        const Uint16* raw = nullptr;
+        if (Status s = DecodedPixels(layout, *dicom.getDataset(), raw); !s)
+            return s;
+        FrameToHu(raw, layout.format, headers_[index].frame_index, headers_[index], out);
+        return Status::Ok();
+    }
+
+    Status ReadShared(std::size_t f, std::size_t index, std::span<std::int16_t> out) {
+        const FileLayout& layout = files_[f];
+        SharedFile& shared = *shared_[f];
+        const std::lock_guard lock(shared.mutex);
+        if (!shared.dicom) {
+            auto dicom = std::make_unique<DcmFileFormat>();
+            if (Status s = Load(layout.file, *dicom); !s)
+                return s;
+            if (Status s = DecodedPixels(layout, *dicom->getDataset(), shared.raw); !s)
+                return s;
+            shared.dicom = std::move(dicom);
+            shared.frames_left = layout.frames;
+        }
+        FrameToHu(shared.raw, layout.format, headers_[index].frame_index, headers_[index], out);
+        if (--shared.frames_left == 0) { // a frame read twice (duplicate check) only costs a reload
+            shared.dicom.reset();
+            shared.raw = nullptr;
+        }
+        return Status::Ok();
+    }
+
+    std::vector<FileLayout> files_;
+    std::vector<std::size_t> slice_file_;
+    const std::vector<CtSlice>& headers_;
+    std::vector<std::unique_ptr<SharedFile>> shared_;
+    mutable std::mutex failure_mutex_;
+    Status first_failure_;
+};
+
+/// Full read: headers plus every plane's stored values.
+Status ReadFile(const std::filesystem::path& file, std::vector<CtSlice>& out) {
+    DcmFileFormat dicom;
+    if (Status s = Load(file, dicom); !s)
+        return s;
+    DcmDataset& ds = *dicom.getDataset();
+    FileLayout layout;
+    const std::size_t first = out.size();
+    if (Status s = ReadHeaders(file, ds, out, layout); !s)
+        return s;
+    const Uint16* raw = nullptr;
+    if (Status s = DecodedPixels(layout, ds, raw); !s)
+        return s;
+    const PixelFormat& format = layout.format;
+    const std::size_t plane = format.rows * format.columns;
+    for (std::size_t f = 0; f < layout.frames; ++f) {
+        CtSlice& slice = out[first + f];
         slice.pixels.resize(plane);
-        const Uint16* source = raw + static_cast<std::size_t>(f) * plane;
+        const Uint16* source = raw + f * plane;
         for (std::size_t p = 0; p < plane; ++p)
             slice.pixels[p] = InterpretStoredValue(source[p], format.bits_stored, format.high_bit, format.is_signed);
-        out.push_back(std::move(slice));
     }
     return Status::Ok();
 }
@@ -225,6 +386,50 @@ CtSliceReadResult ReadCtSlices(const std::vector<std::filesystem::path>& files) 
             result.slices.clear();
             return result;
         }
+    }
+    return result;
+}
+
+CtSeriesAssembly AssembleCtSeriesFromFiles(const std::vector<std::filesystem::path>& files,
+                                           const processing::AssemblyOptions& options) {
+    RegisterDecoders();
+    CtSeriesAssembly result;
+    // Header pass, in parallel; the first failing file in the caller's order is reported.
+    struct FileHeaders {
+        Status status;
+        FileLayout layout;
+        std::vector<CtSlice> slices;
+    };
+    std::vector<FileHeaders> per_file(files.size());
+    processing::ParallelFor(files.size(), 0, [&](std::size_t i) {
+        FileHeaders& h = per_file[i];
+        DcmFileFormat dicom;
+        h.status = Load(files[i], dicom, kHeaderReadLength);
+        if (h.status)
+            h.status = ReadHeaders(files[i], *dicom.getDataset(), h.slices, h.layout);
+        if (h.status)
+            h.status = CheckPixelData(h.layout, *dicom.getDataset());
+    });
+    std::vector<CtSlice> headers;
+    std::vector<FileLayout> layouts;
+    std::vector<std::size_t> slice_file;
+    for (FileHeaders& h : per_file) {
+        if (!h.status) {
+            result.status = std::move(h.status);
+            return result;
+        }
+        slice_file.insert(slice_file.end(), h.slices.size(), layouts.size());
+        std::move(h.slices.begin(), h.slices.end(), std::back_inserter(headers));
+        layouts.push_back(std::move(h.layout));
+    }
+    // The source refers to `headers`, which AssembleCtVolume receives as a copy: the copy
+    // carries no pixels, so it costs only the header strings.
+    DicomPixelSource source(std::move(layouts), std::move(slice_file), headers);
+    result.assembly = processing::AssembleCtVolume(headers, source, options);
+    if (result.assembly.issue == processing::AssemblyIssue::UnreadablePixels) {
+        result.status = source.FirstFailure();
+        if (result.status.IsOk())
+            result.status = Status::Error(ErrorCode::InvalidDataset, result.assembly.reason);
     }
     return result;
 }

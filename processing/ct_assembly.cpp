@@ -3,6 +3,7 @@
 #include "processing/parallel_for.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cmath>
 #include <iomanip>
@@ -44,8 +45,11 @@ std::string PointText(const Point3& p) { return "(" + Num(p[0]) + ", " + Num(p[1
 
 std::string OrientationText(const std::array<double, 6>& o) {
     std::string text;
-    for (std::size_t i = 0; i < o.size(); ++i)
-        text += (i == 0 ? "" : "\\") + Num(o[i]);
+    for (std::size_t i = 0; i < o.size(); ++i) {
+        if (i > 0)
+            text += '\\';
+        text += Num(o[i]);
+    }
     return text;
 }
 
@@ -79,11 +83,11 @@ std::string MultiValue(const std::string& text, std::size_t index) {
 bool IsLocalizer(const CtSlice& s) { return MultiValue(s.image_type, 2) == "LOCALIZER"; }
 
 /// Checks one plane on its own: matrix, pixel count, spacing and orientation.
-std::string PlaneProblem(const CtSlice& s) {
+std::string PlaneProblem(const CtSlice& s, bool pixels_in_headers) {
     const std::string name = "slice " + SliceName(s);
     if (s.rows == 0 || s.columns == 0)
         return name + " has an empty matrix";
-    if (s.pixels.size() != s.rows * s.columns)
+    if (pixels_in_headers && s.pixels.size() != s.rows * s.columns)
         return name + " has " + std::to_string(s.pixels.size()) + " pixels for " + std::to_string(s.rows) + "x" +
                std::to_string(s.columns);
     if (!(s.pixel_spacing[0] > 0.0) || !(s.pixel_spacing[1] > 0.0) || !std::isfinite(s.pixel_spacing[0]) ||
@@ -104,10 +108,12 @@ std::string PlaneProblem(const CtSlice& s) {
 }
 
 /// Compares every slice with the first: orientation, matrix, pixel spacing, gantry tilt.
-AssemblyResult CheckConsistency(const std::vector<CtSlice>& slices, const AssemblyOptions& options) {
-    const CtSlice& ref = slices.front();
-    for (const CtSlice& s : slices) {
-        if (std::string problem = PlaneProblem(s); !problem.empty())
+AssemblyResult CheckConsistency(const std::vector<const CtSlice*>& slices, bool pixels_in_headers,
+                                const AssemblyOptions& options) {
+    const CtSlice& ref = *slices.front();
+    for (const CtSlice* slice : slices) {
+        const CtSlice& s = *slice;
+        if (std::string problem = PlaneProblem(s, pixels_in_headers); !problem.empty())
             return Fail(AssemblyIssue::BadGeometry, problem);
         for (std::size_t i = 0; i < 6; ++i) {
             if (std::abs(s.image_orientation[i] - ref.image_orientation[i]) > options.orientation_tolerance)
@@ -136,31 +142,53 @@ AssemblyResult CheckConsistency(const std::vector<CtSlice>& slices, const Assemb
     return {};
 }
 
-/// Stored values to HU: slope/intercept, rounding to nearest, int16 clamp, padding to air.
-/// The common case (slope 1, integral intercept) stays in integer arithmetic.
+/// Stored values to HU for a slice that carries its pixels.
 void ToHu(const CtSlice& s, std::span<std::int16_t> out) {
-    static constexpr std::int32_t lo = std::numeric_limits<std::int16_t>::min();
-    static constexpr std::int32_t hi = std::numeric_limits<std::int16_t>::max();
-    const bool integral = s.rescale_slope == 1.0 && s.rescale_intercept == std::trunc(s.rescale_intercept) &&
-                          std::abs(s.rescale_intercept) < 1e9;
-    if (integral) {
-        const auto intercept = static_cast<std::int32_t>(s.rescale_intercept);
-        std::transform(s.pixels.begin(), s.pixels.end(), out.begin(), [intercept](std::int32_t v) {
-            return static_cast<std::int16_t>(std::clamp(v + intercept, lo, hi));
-        });
-    } else {
-        std::transform(s.pixels.begin(), s.pixels.end(), out.begin(), [&s](std::int32_t v) {
-            const double value = std::clamp(static_cast<double>(v) * s.rescale_slope + s.rescale_intercept,
-                                            static_cast<double>(lo), static_cast<double>(hi));
-            return static_cast<std::int16_t>(std::lround(value));
-        });
+    const std::int32_t* pixels = s.pixels.data();
+    StoredToHu([pixels](std::size_t p) { return pixels[p]; }, s.rescale_slope, s.rescale_intercept,
+               s.pixel_padding_value, out);
+}
+
+/// The slices' own pixels as a source (the in-memory overload).
+class InMemoryPixelSource final : public SlicePixelSource {
+public:
+    explicit InMemoryPixelSource(const std::vector<CtSlice>& slices) : slices_(slices) {}
+    bool ReadHu(std::size_t index, std::span<std::int16_t> out, std::string& error) override {
+        const CtSlice& s = slices_[index];
+        if (s.pixels.size() != out.size()) {
+            error = "slice " + SliceName(s) + " has " + std::to_string(s.pixels.size()) + " pixels for " +
+                    std::to_string(s.rows) + "x" + std::to_string(s.columns);
+            return false;
+        }
+        ToHu(s, out);
+        return true;
     }
-    if (s.pixel_padding_value) {
-        const std::int32_t padding = *s.pixel_padding_value;
-        for (std::size_t p = 0; p < s.pixels.size(); ++p)
-            if (s.pixels[p] == padding)
-                out[p] = kPaddingHu;
-    }
+
+private:
+    const std::vector<CtSlice>& slices_;
+};
+
+/// Reads the HU of `sorted[i]` into `out(i)` for every i in parallel; on failure, the reason
+/// for the first failing slice in `sorted` order (deterministic whatever the thread timing).
+template <typename Destination>
+std::string ReadAll(const std::vector<const CtSlice*>& sorted, const CtSlice* base, SlicePixelSource& source,
+                    Destination&& out) {
+    std::vector<std::string> errors(sorted.size());
+    std::vector<char> failed(sorted.size(), 0);
+    std::atomic<bool> stop{false};
+    ParallelFor(sorted.size(), 0, [&](std::size_t i) {
+        if (stop.load(std::memory_order_relaxed))
+            return;
+        if (!source.ReadHu(static_cast<std::size_t>(sorted[i] - base), out(i), errors[i])) {
+            failed[i] = 1;
+            stop = true;
+        }
+    });
+    for (std::size_t i = 0; i < sorted.size(); ++i)
+        if (failed[i] != 0)
+            return "cannot read the pixels of slice " + SliceName(*sorted[i]) +
+                   (errors[i].empty() ? std::string{} : ": " + errors[i]);
+    return {};
 }
 
 double Median(std::vector<double> values) {
@@ -185,6 +213,7 @@ std::string_view AssemblyIssueName(AssemblyIssue issue) {
     case AssemblyIssue::GantryTilt: return "gantry_tilt";
     case AssemblyIssue::NonUniformSpacing: return "non_uniform_spacing";
     case AssemblyIssue::BadGeometry: return "bad_geometry";
+    case AssemblyIssue::UnreadablePixels: return "unreadable_pixels";
     }
     return "unknown";
 }
@@ -193,11 +222,13 @@ namespace {
 
 /// Non-uniform but complete spacing: slices at z.front() + k * step, copied where a source slice
 /// lies within tolerance, otherwise linearly interpolated between the two enclosing source slices.
-void Resample(const std::vector<const CtSlice*>& sorted, const std::vector<double>& z, double step,
-              const AssemblyOptions& options, AssembledVolume& out) {
+std::string Resample(const std::vector<const CtSlice*>& sorted, const CtSlice* base, SlicePixelSource& pixels,
+                     const std::vector<double>& z, double step, const AssemblyOptions& options, AssembledVolume& out) {
     const std::size_t slice_voxels = out.volume.Geometry().SliceVoxelCount();
     std::vector<std::vector<std::int16_t>> hu(sorted.size(), std::vector<std::int16_t>(slice_voxels));
-    ParallelFor(sorted.size(), 0, [&](std::size_t i) { ToHu(*sorted[i], hu[i]); });
+    const auto slice_of = [&](std::size_t i) { return std::span<std::int16_t>(hu[i]); };
+    if (std::string error = ReadAll(sorted, base, pixels, slice_of); !error.empty())
+        return error;
     std::size_t segment = 0;
     for (std::size_t k = 0; k < out.volume.Geometry().size[2]; ++k) {
         const double target = z.front() + static_cast<double>(k) * step;
@@ -221,56 +252,78 @@ void Resample(const std::vector<const CtSlice*>& sorted, const std::vector<doubl
             dest[p] = static_cast<std::int16_t>(std::lround((1.0 - w) * a[p] + w * b[p]));
         out.slice_sop_uids.emplace_back();
     }
+    return {};
 }
 
-} // namespace
+/// The same instance (and frame) twice: same position and same HU, read from the source.
+bool SameContent(const CtSlice* a, const CtSlice* b, const CtSlice* base, SlicePixelSource& source,
+                 std::string& error) {
+    if (a->image_position != b->image_position || a->rows != b->rows || a->columns != b->columns)
+        return false;
+    std::vector<std::int16_t> hu_a(a->rows * a->columns);
+    std::vector<std::int16_t> hu_b(hu_a.size());
+    std::string error_a;
+    std::string error_b;
+    if (!source.ReadHu(static_cast<std::size_t>(a - base), hu_a, error_a) ||
+        !source.ReadHu(static_cast<std::size_t>(b - base), hu_b, error_b)) {
+        error = "cannot read the pixels of slice " + SliceName(*a) + " to compare its copies: " + error_a + error_b;
+        return false;
+    }
+    return hu_a == hu_b;
+}
 
-AssemblyResult AssembleCtVolume(std::vector<CtSlice> slices, const AssemblyOptions& options) {
+AssemblyResult Assemble(const std::vector<CtSlice>& slices, SlicePixelSource& source, bool pixels_in_headers,
+                        const AssemblyOptions& options) {
     if (slices.empty())
         return Fail(AssemblyIssue::Empty, "no slices");
     std::vector<std::string> notes;
 
     // The same instance (and frame) received twice is one slice; different content under one UID is not.
-    std::vector<CtSlice> unique;
+    const CtSlice* base = slices.data();
+    std::vector<const CtSlice*> unique;
     std::map<std::pair<std::string, std::size_t>, std::size_t> seen;
     std::size_t dropped = 0;
-    for (CtSlice& s : slices) {
+    for (const CtSlice& s : slices) {
         const auto [it, inserted] = seen.emplace(std::pair{s.sop_instance_uid, s.frame_index}, unique.size());
         if (inserted) {
-            unique.push_back(std::move(s));
+            unique.push_back(&s);
             continue;
         }
-        const CtSlice& first = unique[it->second];
-        if (first.image_position != s.image_position || first.pixels != s.pixels)
+        std::string error;
+        if (!SameContent(unique[it->second], &s, base, source, error)) {
+            if (!error.empty())
+                return Fail(pixels_in_headers ? AssemblyIssue::BadGeometry : AssemblyIssue::UnreadablePixels, error);
             return Fail(AssemblyIssue::BadGeometry, "slice " + SliceName(s) +
                                                         " was given twice with different position or pixels");
+        }
         ++dropped;
     }
     if (dropped > 0)
         notes.push_back(std::to_string(dropped) + " repeated copies of the same SOP instance ignored");
 
-    for (const CtSlice& s : unique) {
-        if (s.modality != "CT")
-            return Fail(AssemblyIssue::NotCt, "slice " + SliceName(s) + " has Modality '" + s.modality + "', not CT");
+    for (const CtSlice* s : unique) {
+        if (s->modality != "CT")
+            return Fail(AssemblyIssue::NotCt,
+                        "slice " + SliceName(*s) + " has Modality '" + s->modality + "', not CT");
     }
 
-    std::vector<CtSlice> kept;
+    std::vector<const CtSlice*> kept;
     std::string localizers;
-    for (CtSlice& s : unique) {
-        if (IsLocalizer(s))
-            localizers += (localizers.empty() ? "" : ", ") + SliceName(s);
+    for (const CtSlice* s : unique) {
+        if (IsLocalizer(*s))
+            localizers += (localizers.empty() ? "" : ", ") + SliceName(*s);
         else
-            kept.push_back(std::move(s));
+            kept.push_back(s);
     }
     if (kept.empty())
         return Fail(AssemblyIssue::Localizer, "only localizer images (ImageType LOCALIZER): " + localizers);
     if (!localizers.empty())
         notes.push_back("localizer images excluded: " + localizers);
 
-    if (AssemblyResult check = CheckConsistency(kept, options); !check.IsOk())
+    if (AssemblyResult check = CheckConsistency(kept, pixels_in_headers, options); !check.IsOk())
         return check;
 
-    const auto& o = kept.front().image_orientation;
+    const auto& o = kept.front()->image_orientation;
     const Vec3 row = Normalized({o[0], o[1], o[2]});
     const Vec3 col = Normalized({o[3], o[4], o[5]});
     const Vec3 normal = Normalized(Cross(row, col));
@@ -278,16 +331,16 @@ AssemblyResult AssembleCtVolume(std::vector<CtSlice> slices, const AssemblyOptio
     // Order along the normal, never by InstanceNumber (UID breaks ties deterministically).
     std::vector<double> proj(kept.size());
     for (std::size_t k = 0; k < kept.size(); ++k)
-        proj[k] = Dot(kept[k].image_position, normal);
+        proj[k] = Dot(kept[k]->image_position, normal);
     std::vector<std::size_t> order(kept.size());
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return proj[a] != proj[b] ? proj[a] < proj[b] : SliceName(kept[a]) < SliceName(kept[b]);
+        return proj[a] != proj[b] ? proj[a] < proj[b] : SliceName(*kept[a]) < SliceName(*kept[b]);
     });
     std::vector<const CtSlice*> sorted;
     std::vector<double> z;
     for (std::size_t index : order) {
-        sorted.push_back(&kept[index]);
+        sorted.push_back(kept[index]);
         z.push_back(proj[index]);
     }
 
@@ -355,19 +408,34 @@ AssemblyResult AssembleCtVolume(std::vector<CtSlice> slices, const AssemblyOptio
     out.resampled = !uniform;
     out.original_min_spacing = *min_it;
     out.original_max_spacing = *max_it;
+    std::string read_error;
     if (uniform) {
-        ParallelFor(count, 0, [&](std::size_t k) { ToHu(*sorted[k], out.volume.Slice(k)); });
+        read_error = ReadAll(sorted, base, source, [&](std::size_t k) { return out.volume.Slice(k); });
         for (const CtSlice* slice : sorted)
             out.slice_sop_uids.push_back(slice->sop_instance_uid);
     } else {
-        Resample(sorted, z, step, options, out);
+        read_error = Resample(sorted, base, source, z, step, options, out);
     }
+    if (!read_error.empty())
+        return Fail(AssemblyIssue::UnreadablePixels, read_error);
     if (!uniform)
         notes.push_back("non-uniform slice steps (" + Num(*min_it) + " to " + Num(*max_it) +
                         " mm) resampled by linear interpolation along the slice normal to " + std::to_string(count) +
                         " slices at " + Num(step) + " mm (median step " + Num(median) + " mm)");
     out.notes = std::move(notes);
     return result;
+}
+
+} // namespace
+
+AssemblyResult AssembleCtVolume(std::vector<CtSlice> slices, const AssemblyOptions& options) {
+    InMemoryPixelSource source(slices);
+    return Assemble(slices, source, true, options);
+}
+
+AssemblyResult AssembleCtVolume(std::vector<CtSlice> headers, SlicePixelSource& source,
+                                const AssemblyOptions& options) {
+    return Assemble(headers, source, false, options);
 }
 
 } // namespace radnode::processing

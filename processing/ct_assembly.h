@@ -17,13 +17,20 @@
 //    rejected, by option;
 //  - HU = round(stored * slope + intercept) clamped to int16; stored values equal
 //    to PixelPaddingValue become kPaddingHu (-1024 HU, air).
+//
+// Pixels come either with the slices (CtSlice::pixels) or, to avoid materialising a
+// whole series of stored values, from a SlicePixelSource that writes each kept slice's
+// HU straight into the volume once all checks on the headers have passed.
 
 #include "processing/volume.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,8 +58,27 @@ struct CtSlice {
     std::optional<std::int32_t> pixel_padding_value;
     double gantry_tilt_deg = 0.0;
     /// rows * columns stored values, row by row, sign-interpreted per PixelRepresentation.
+    /// Empty when the pixels are supplied by a SlicePixelSource.
     std::vector<std::int32_t> pixels;
 };
+
+/// Supplies the HU of slices on demand (e.g. decoded from their files at the DICOM edge).
+/// ReadHu may be called concurrently for different indices.
+class SlicePixelSource {
+public:
+    virtual ~SlicePixelSource() = default;
+    /// Writes HU of slice `index` (index into the input vector) into out (rows*columns).
+    /// Returns false with `error` set if the pixels cannot be produced.
+    virtual bool ReadHu(std::size_t index, std::span<std::int16_t> out, std::string& error) = 0;
+};
+
+/// Stored values to HU, the one rule used everywhere: round(stored * slope + intercept)
+/// (half away from zero) clamped to int16, `padding` to kPaddingHu. `stored_at(p)` returns
+/// the sign-interpreted stored value of pixel p; the common case (slope 1, integral
+/// intercept) stays in integer arithmetic.
+template <typename StoredAt>
+void StoredToHu(StoredAt&& stored_at, double slope, double intercept, std::optional<std::int32_t> padding,
+                std::span<std::int16_t> out);
 
 /// Tolerances and policy of the assembly.
 struct AssemblyOptions {
@@ -82,6 +108,7 @@ enum class AssemblyIssue {
     GantryTilt,
     NonUniformSpacing,
     BadGeometry,
+    UnreadablePixels, ///< the SlicePixelSource failed for a kept slice
 };
 
 /// Stable lower_snake_case name of an issue, e.g. "missing_slice".
@@ -113,5 +140,38 @@ struct AssemblyResult {
 /// smallest projection onto the normal, direction columns = row direction,
 /// column direction, normal; spacing = {PixelSpacing[1], PixelSpacing[0], slice step}.
 [[nodiscard]] AssemblyResult AssembleCtVolume(std::vector<CtSlice> slices, const AssemblyOptions& options = {});
+
+/// Same rules, with `headers[i].pixels` ignored and slice i's HU read from `source`
+/// (ReadHu(i, ...)) only for the slices kept, after every check on the headers has passed,
+/// in parallel and straight into the volume (into temporaries when resampling). Two
+/// headers with the same (SOP Instance UID, frame) and position are compared by their HU
+/// read from the source. A failing read gives AssemblyIssue::UnreadablePixels naming the slice.
+[[nodiscard]] AssemblyResult AssembleCtVolume(std::vector<CtSlice> headers, SlicePixelSource& source,
+                                              const AssemblyOptions& options = {});
+
+template <typename StoredAt>
+void StoredToHu(StoredAt&& stored_at, double slope, double intercept, std::optional<std::int32_t> padding,
+                std::span<std::int16_t> out) {
+    constexpr std::int32_t lo = -32768;
+    constexpr std::int32_t hi = 32767;
+    const bool integral = slope == 1.0 && intercept == std::trunc(intercept) && std::abs(intercept) < 1e9;
+    const std::int32_t pad = padding.value_or(0);
+    const bool has_padding = padding.has_value();
+    if (integral) {
+        const auto offset = static_cast<std::int32_t>(intercept);
+        for (std::size_t p = 0; p < out.size(); ++p) {
+            const std::int32_t v = stored_at(p);
+            const auto hu = static_cast<std::int16_t>(std::clamp(v + offset, lo, hi));
+            out[p] = has_padding && v == pad ? kPaddingHu : hu;
+        }
+    } else {
+        for (std::size_t p = 0; p < out.size(); ++p) {
+            const std::int32_t v = stored_at(p);
+            const double value = std::clamp(static_cast<double>(v) * slope + intercept, static_cast<double>(lo),
+                                            static_cast<double>(hi));
+            out[p] = has_padding && v == pad ? kPaddingHu : static_cast<std::int16_t>(std::lround(value));
+        }
+    }
+}
 
 } // namespace radnode::processing

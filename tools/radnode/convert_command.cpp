@@ -311,17 +311,16 @@ std::optional<Failure> Convert(const ConvertOptions& options) {
     std::vector<fs::path> paths;
     for (const FileHeader& h : ct_files)
         paths.push_back(h.file);
-    dicom_node::CtSliceReadResult slices = dicom_node::ReadCtSlices(paths);
-    if (!slices.status)
-        return Failure{kExitBadInput, fmt::format("cannot read CT: {}", slices.status.message)};
-
     processing::AssemblyOptions assembly_options;
     const std::string& non_uniform =
         options.non_uniform.empty() ? options.config.non_uniform_spacing : options.non_uniform;
     assembly_options.non_uniform = non_uniform == "reject" ? processing::AssemblyOptions::NonUniformSpacing::Reject
                                                            : processing::AssemblyOptions::NonUniformSpacing::Resample;
     assembly_options.gap_factor = options.config.missing_slice_factor;
-    processing::AssemblyResult assembly = processing::AssembleCtVolume(std::move(slices.slices), assembly_options);
+    dicom_node::CtSeriesAssembly read = dicom_node::AssembleCtSeriesFromFiles(paths, assembly_options);
+    if (!read.status)
+        return Failure{kExitBadInput, fmt::format("cannot read CT: {}", read.status.message)};
+    processing::AssemblyResult& assembly = read.assembly;
     if (!assembly.IsOk())
         return Failure{kExitBadInput, fmt::format("CT series rejected ({}): {}",
                                                   processing::AssemblyIssueName(assembly.issue), assembly.reason)};

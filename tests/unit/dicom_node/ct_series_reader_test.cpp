@@ -17,6 +17,9 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcrleerg.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmjpeg/djencode.h>
@@ -123,6 +126,22 @@ protected:
         }
         EXPECT_TRUE(actual.Data() == expected.Data());
         EXPECT_FALSE(r.assembled.resampled);
+        ExpectSameFromFiles(files, r);
+    }
+
+    /// The header-pass + pixel-source path gives exactly what ReadCtSlices + AssembleCtVolume gave.
+    static void ExpectSameFromFiles(const std::vector<fs::path>& files, const AssemblyResult& expected) {
+        const CtSeriesAssembly from_files = AssembleCtSeriesFromFiles(files);
+        ASSERT_TRUE(from_files.status) << from_files.status.message;
+        const AssemblyResult& r = from_files.assembly;
+        ASSERT_TRUE(r.IsOk()) << r.reason;
+        EXPECT_EQ(r.assembled.volume.Geometry().size, expected.assembled.volume.Geometry().size);
+        EXPECT_EQ(r.assembled.volume.Geometry().spacing, expected.assembled.volume.Geometry().spacing);
+        EXPECT_EQ(r.assembled.volume.Geometry().origin, expected.assembled.volume.Geometry().origin);
+        EXPECT_EQ(r.assembled.volume.Geometry().direction, expected.assembled.volume.Geometry().direction);
+        EXPECT_TRUE(r.assembled.volume.Data() == expected.assembled.volume.Data());
+        EXPECT_EQ(r.assembled.slice_sop_uids, expected.assembled.slice_sop_uids);
+        EXPECT_EQ(r.assembled.notes, expected.assembled.notes);
     }
 
     fs::path dir_;
@@ -211,6 +230,35 @@ TEST_F(CtSeriesReaderTest, EnhancedCtFramesBecomeSlices) {
     EXPECT_EQ(v.Geometry().origin, (processing::Point3{-5.0, 7.0, 4.0})); // frame 2 is the lowest
     EXPECT_EQ(v.At(1, 1, 0), 2 * 204 - 10);                               // k = 0 is frame 2
     EXPECT_EQ(v.At(2, 1, 2), 2 * -2 - 10);                                // k = 2 is frame 0
+    ExpectSameFromFiles({file}, r);
+}
+
+TEST_F(CtSeriesReaderTest, FromFilesReportsUndecodablePixelsNamingTheFile) {
+    std::vector<fs::path> files = WritePhantom(false);
+    const DJ_RPLossless jpeg_lossless;
+    files = Compress(files, "jpeg", EXS_JPEGProcess14SV1, &jpeg_lossless);
+    // Corrupt the compressed stream of one slice: its header still reads, its pixels do not.
+    const fs::path victim = files[3];
+    {
+        DcmFileFormat dicom;
+        ASSERT_TRUE(dicom.loadFile(victim.c_str()).good());
+        DcmElement* element = nullptr;
+        ASSERT_TRUE(dicom.getDataset()->findAndGetElement(DCM_PixelData, element).good());
+        DcmPixelSequence* sequence = nullptr;
+        ASSERT_TRUE(static_cast<DcmPixelData*>(element)->getEncapsulatedRepresentation(EXS_JPEGProcess14SV1, nullptr,
+                                                                                        sequence).good());
+        DcmPixelItem* fragment = nullptr;
+        ASSERT_TRUE(sequence->getItem(fragment, 1).good());
+        Uint8* bytes = nullptr;
+        ASSERT_TRUE(fragment->getUint8Array(bytes).good());
+        std::fill(bytes, bytes + fragment->getLength(), Uint8{0});
+        ASSERT_TRUE(dicom.saveFile(victim.c_str(), EXS_JPEGProcess14SV1).good());
+    }
+    const CtSeriesAssembly r = AssembleCtSeriesFromFiles(files);
+    EXPECT_FALSE(r.status);
+    EXPECT_EQ(r.status.code, ErrorCode::InvalidDataset);
+    EXPECT_NE(r.status.message.find(victim.filename().string()), std::string::npos) << r.status.message;
+    EXPECT_EQ(r.assembly.issue, processing::AssemblyIssue::UnreadablePixels);
 }
 
 TEST_F(CtSeriesReaderTest, RejectsNonCtAndNonDicomFiles) {
@@ -227,6 +275,10 @@ TEST_F(CtSeriesReaderTest, RejectsNonCtAndNonDicomFiles) {
     EXPECT_EQ(r.status.code, ErrorCode::InvalidDataset);
     EXPECT_NE(r.status.message.find("mr.dcm"), std::string::npos) << r.status.message;
     EXPECT_TRUE(r.slices.empty());
+
+    const CtSeriesAssembly from_files = AssembleCtSeriesFromFiles({mr});
+    EXPECT_EQ(from_files.status.code, ErrorCode::InvalidDataset);
+    EXPECT_EQ(AssembleCtSeriesFromFiles({text}).status.code, ErrorCode::CannotUnderstand);
 }
 
 } // namespace

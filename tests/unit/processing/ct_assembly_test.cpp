@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <set>
+#include <span>
 #include <cmath>
 #include <random>
 #include <string>
@@ -281,6 +284,92 @@ TEST(CtAssemblyTest, SignedAndUnsignedStorageGiveTheSameHu) {
     ASSERT_TRUE(s.IsOk() && u.IsOk());
     EXPECT_EQ(s.assembled.volume.Data(), u.assembled.volume.Data());
     EXPECT_EQ(s.assembled.volume.At(1, 0, 0), 37 - 1000);
+}
+
+/// Serves the HU of in-memory slices by index (slope 1, intercept 0: HU = stored), fails for
+/// one SOP UID, and records which indices were read.
+class FakePixelSource final : public SlicePixelSource {
+public:
+    explicit FakePixelSource(std::vector<CtSlice> slices, std::string failing_uid = {})
+        : slices_(std::move(slices)), failing_uid_(std::move(failing_uid)), read_(slices_.size()) {}
+
+    bool ReadHu(std::size_t index, std::span<std::int16_t> out, std::string& error) override {
+        ++read_[index];
+        const CtSlice& s = slices_[index];
+        if (s.sop_instance_uid == failing_uid_) {
+            error = "simulated decoder failure";
+            return false;
+        }
+        EXPECT_EQ(out.size(), s.pixels.size());
+        std::transform(s.pixels.begin(), s.pixels.end(), out.begin(),
+                       [](std::int32_t v) { return static_cast<std::int16_t>(v); });
+        return true;
+    }
+
+    int Reads(std::size_t index) const { return read_[index]; }
+
+private:
+    std::vector<CtSlice> slices_;
+    std::string failing_uid_;
+    std::vector<std::atomic<int>> read_;
+};
+
+std::vector<CtSlice> HeadersOnly(std::vector<CtSlice> slices) {
+    for (CtSlice& s : slices)
+        s.pixels.clear();
+    return slices;
+}
+
+TEST(CtAssemblyTest, PixelSourceGivesTheSameVolumeAndReadsOnlyKeptSlices) {
+    std::vector<CtSlice> slices = AxialSeries(5);
+    std::shuffle(slices.begin(), slices.end(), std::mt19937{7});
+    CtSlice scout = MakeSlice(9, {0.0, -200.0, 100.0}, {1, 0, 0, 0, 0, -1});
+    scout.image_type = "ORIGINAL\\PRIMARY\\LOCALIZER";
+    slices.push_back(scout);
+    FakePixelSource source(slices);
+    const AssemblyResult r = AssembleCtVolume(HeadersOnly(slices), source);
+    ASSERT_TRUE(r.IsOk()) << r.reason;
+    const AssemblyResult in_memory = AssembleCtVolume(slices);
+    ASSERT_TRUE(in_memory.IsOk()) << in_memory.reason;
+    EXPECT_TRUE(r.assembled.volume.Data() == in_memory.assembled.volume.Data());
+    EXPECT_EQ(r.assembled.slice_sop_uids, in_memory.assembled.slice_sop_uids);
+    ExpectEncoded(r.assembled.volume);
+    for (std::size_t i = 0; i + 1 < slices.size(); ++i)
+        EXPECT_EQ(source.Reads(i), 1) << i;
+    EXPECT_EQ(source.Reads(slices.size() - 1), 0); // the localizer is never decoded
+}
+
+TEST(CtAssemblyTest, PixelSourceFailureIsAnIssueNamingTheSlice) {
+    const std::vector<CtSlice> slices = AxialSeries(5);
+    FakePixelSource source(slices, "1.2.3.3");
+    const AssemblyResult r = AssembleCtVolume(HeadersOnly(slices), source);
+    EXPECT_EQ(r.issue, AssemblyIssue::UnreadablePixels);
+    EXPECT_EQ(AssemblyIssueName(r.issue), "unreadable_pixels");
+    EXPECT_NE(r.reason.find("1.2.3.3"), std::string::npos) << r.reason;
+    EXPECT_NE(r.reason.find("simulated decoder failure"), std::string::npos) << r.reason;
+
+    // Resampling reads into temporaries; a failure there is reported the same way.
+    std::vector<CtSlice> uneven = AxialSeries(5);
+    uneven[4].image_position[2] += 0.5;
+    FakePixelSource uneven_source(uneven, "1.2.3.2");
+    const AssemblyResult resampled = AssembleCtVolume(HeadersOnly(uneven), uneven_source);
+    EXPECT_EQ(resampled.issue, AssemblyIssue::UnreadablePixels);
+    EXPECT_NE(resampled.reason.find("1.2.3.2"), std::string::npos) << resampled.reason;
+}
+
+TEST(CtAssemblyTest, PixelSourceDuplicatesAreComparedByContent) {
+    std::vector<CtSlice> slices = AxialSeries(4);
+    slices.push_back(slices[1]);
+    {
+        FakePixelSource source(slices);
+        const AssemblyResult r = AssembleCtVolume(HeadersOnly(slices), source);
+        ASSERT_TRUE(r.IsOk()) << r.reason;
+        EXPECT_EQ(r.assembled.volume.Geometry().size[2], 4U);
+        ExpectEncoded(r.assembled.volume);
+    }
+    slices.back().pixels[0] = 999;
+    FakePixelSource source(slices);
+    EXPECT_EQ(AssembleCtVolume(HeadersOnly(slices), source).issue, AssemblyIssue::BadGeometry);
 }
 
 } // namespace
