@@ -1,5 +1,6 @@
 #include "dicom_node/ct_series_reader.h"
 
+#include "dicom_node/dataset_values.h"
 #include "processing/parallel_for.h"
 
 #include <dcmtk/config/osconfig.h>
@@ -35,24 +36,6 @@ void RegisterDecoders() {
         DJLSDecoderRegistration::registerCodecs();
         DcmRLEDecoderRegistration::registerCodecs();
     });
-}
-
-std::string GetString(DcmItem& item, const DcmTagKey& tag) {
-    OFString value;
-    if (item.findAndGetOFStringArray(tag, value).bad())
-        return {};
-    std::string s{value.c_str()};
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
-        s.pop_back();
-    const auto b = s.find_first_not_of(' ');
-    return b == std::string::npos ? std::string{} : s.substr(b);
-}
-
-std::optional<long> GetLong(DcmItem& item, const DcmTagKey& tag) {
-    long v = 0;
-    if (item.findAndGetLongInt(tag, v).good())
-        return v;
-    return std::nullopt;
 }
 
 template <std::size_t N> std::optional<std::array<double, N>> GetDoubles(DcmItem* item, const DcmTagKey& tag) {

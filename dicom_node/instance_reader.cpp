@@ -1,5 +1,6 @@
 #include "dicom_node/instance_reader.h"
 
+#include "dicom_node/dataset_values.h"
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
@@ -18,30 +19,9 @@ namespace {
 /// Values above this size stay on disk while the attributes are read.
 constexpr Uint32 kMaxLoadedValue = 4096;
 
-std::string GetString(DcmItem& item, const DcmTagKey& tag) {
-    OFString value;
-    if (item.findAndGetOFStringArray(tag, value).bad())
-        return {};
-    std::string s{value.c_str()};
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
-        s.pop_back();
-    const auto b = s.find_first_not_of(' ');
-    return b == std::string::npos ? std::string{} : s.substr(b);
-}
-
 std::optional<int> GetInt(DcmItem& item, const DcmTagKey& tag) {
-    long v = 0; // findAndGetLongInt reads US, SS, UL, SL and IS alike
-    if (item.findAndGetLongInt(tag, v).good())
-        return static_cast<int>(v);
-    return std::nullopt;
-}
-
-template <std::size_t N> std::optional<std::array<double, N>> GetDoubles(DcmItem& item, const DcmTagKey& tag) {
-    std::array<double, N> out{};
-    for (std::size_t i = 0; i < N; ++i)
-        if (item.findAndGetFloat64(tag, out[i], static_cast<unsigned long>(i)).bad())
-            return std::nullopt;
-    return out;
+    const std::optional<long> v = GetLong(item, tag);
+    return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
 }
 
 Status Invalid(std::string message) { return Status::Error(ErrorCode::InvalidDataset, std::move(message)); }

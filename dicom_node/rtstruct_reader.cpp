@@ -1,5 +1,6 @@
 #include "dicom_node/rtstruct_reader.h"
 
+#include "dicom_node/dataset_values.h"
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -17,24 +18,6 @@ namespace {
 
 using processing::Contour;
 using processing::Roi;
-
-std::string GetString(DcmItem& item, const DcmTagKey& tag) {
-    OFString value;
-    if (item.findAndGetOFStringArray(tag, value).bad())
-        return {};
-    std::string s{value.c_str()};
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
-        s.pop_back();
-    const auto b = s.find_first_not_of(' ');
-    return b == std::string::npos ? std::string{} : s.substr(b);
-}
-
-std::optional<long> GetLong(DcmItem& item, const DcmTagKey& tag) {
-    long v = 0; // findAndGetLongInt reads US, SS, UL, SL and IS alike
-    if (item.findAndGetLongInt(tag, v).good())
-        return v;
-    return std::nullopt;
-}
 
 DcmSequenceOfItems* FindSequence(DcmItem& item, const DcmTagKey& tag) {
     DcmSequenceOfItems* sequence = nullptr;

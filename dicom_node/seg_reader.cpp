@@ -1,5 +1,6 @@
 #include "dicom_node/seg_reader.h"
 
+#include "dicom_node/dataset_values.h"
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -22,36 +23,6 @@ namespace {
 using processing::DecodedSegmentation;
 using processing::SegFrame;
 using processing::SegmentInfo;
-
-std::string GetString(DcmItem& item, const DcmTagKey& tag) {
-    OFString value;
-    if (item.findAndGetOFStringArray(tag, value).bad())
-        return {};
-    std::string s{value.c_str()};
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
-        s.pop_back();
-    const auto b = s.find_first_not_of(' ');
-    return b == std::string::npos ? std::string{} : s.substr(b);
-}
-
-std::optional<long> GetLong(DcmItem& item, const DcmTagKey& tag) {
-    long v = 0; // findAndGetLongInt reads US, SS, UL, SL and IS alike
-    if (item.findAndGetLongInt(tag, v).good())
-        return v;
-    return std::nullopt;
-}
-
-/// `count` finite values of a DS (or FD) element, or nullopt.
-template <std::size_t N> std::optional<std::array<double, N>> GetDoubles(DcmItem& item, const DcmTagKey& tag) {
-    std::array<double, N> values{};
-    for (std::size_t n = 0; n < N; ++n) {
-        Float64 v = 0.0;
-        if (item.findAndGetFloat64(tag, v, static_cast<unsigned long>(n)).bad() || !std::isfinite(v))
-            return std::nullopt;
-        values[n] = v;
-    }
-    return values;
-}
 
 DcmSequenceOfItems* FindSequence(DcmItem& item, const DcmTagKey& tag) {
     DcmSequenceOfItems* sequence = nullptr;
