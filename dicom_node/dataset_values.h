@@ -4,11 +4,18 @@
 
 #include <array>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcitem.h>
+#include <fmt/format.h>
+
+#include "config/errors.h"
 
 namespace radnode::dicom_node {
 
@@ -42,6 +49,22 @@ template <std::size_t N> std::optional<std::array<double, N>> GetDoubles(DcmItem
         values[n] = v;
     }
     return values;
+}
+
+/// Loads `file` and checks that it is an instance of `sop_class_uid` (`kind` names it in
+/// the message): CannotUnderstand when it is not DICOM, UnsupportedSopClass otherwise.
+inline Status LoadInstanceOf(const std::filesystem::path& file, std::string_view sop_class_uid, std::string_view kind,
+                             DcmFileFormat& format) {
+    const OFCondition loaded = format.loadFile(file.c_str());
+    if (loaded.bad())
+        return Status::Error(ErrorCode::CannotUnderstand, fmt::format("cannot parse {}: {}", file.string(), loaded.text()));
+    DcmDataset& ds = *format.getDataset();
+    const std::string sop_class = GetString(ds, DCM_SOPClassUID);
+    if (sop_class != sop_class_uid)
+        return Status::Error(ErrorCode::UnsupportedSopClass,
+                             fmt::format("{} is not {}: SOP class '{}', modality '{}' (expected {})", file.string(), kind,
+                                         sop_class, GetString(ds, DCM_Modality), sop_class_uid));
+    return Status::Ok();
 }
 
 } // namespace radnode::dicom_node

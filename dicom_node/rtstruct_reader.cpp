@@ -138,21 +138,9 @@ Status ReadContours(DcmDataset& ds, StructureSetReadResult& result, const std::m
 StructureSetReadResult ReadStructureSet(const std::filesystem::path& file) {
     StructureSetReadResult result;
     DcmFileFormat format;
-    const OFCondition loaded = format.loadFile(file.c_str());
-    if (loaded.bad()) {
-        result.status = Status::Error(ErrorCode::CannotUnderstand,
-                                      fmt::format("cannot parse {}: {}", file.string(), loaded.text()));
+    if (result.status = LoadInstanceOf(file, UID_RTStructureSetStorage, "an RT Structure Set", format); !result.status)
         return result;
-    }
     DcmDataset& ds = *format.getDataset();
-    const std::string sop_class = GetString(ds, DCM_SOPClassUID);
-    if (sop_class != UID_RTStructureSetStorage) {
-        result.status = Status::Error(
-            ErrorCode::UnsupportedSopClass,
-            fmt::format("{} is not an RT Structure Set: SOP class '{}', modality '{}' (expected {})", file.string(),
-                        sop_class, GetString(ds, DCM_Modality), UID_RTStructureSetStorage));
-        return result;
-    }
     if (DcmSequenceOfItems* frames = FindSequence(ds, DCM_ReferencedFrameOfReferenceSequence);
         frames != nullptr && frames->card() > 0)
         result.structure_set.frame_of_reference_uid = GetString(*frames->getItem(0), DCM_FrameOfReferenceUID);

@@ -239,21 +239,9 @@ Status ReadType(DcmDataset& ds, SegReadResult& result, std::optional<long>& max_
 SegReadResult ReadSegmentation(const std::filesystem::path& file) {
     SegReadResult result;
     DcmFileFormat format;
-    const OFCondition loaded = format.loadFile(file.c_str());
-    if (loaded.bad()) {
-        result.status = Status::Error(ErrorCode::CannotUnderstand,
-                                      fmt::format("cannot parse {}: {}", file.string(), loaded.text()));
+    if (result.status = LoadInstanceOf(file, UID_SegmentationStorage, "a Segmentation", format); !result.status)
         return result;
-    }
     DcmDataset& ds = *format.getDataset();
-    const std::string sop_class = GetString(ds, DCM_SOPClassUID);
-    if (sop_class != UID_SegmentationStorage) {
-        result.status = Status::Error(ErrorCode::UnsupportedSopClass,
-                                      fmt::format("{} is not a Segmentation: SOP class '{}', modality '{}' (expected {})",
-                                                  file.string(), sop_class, GetString(ds, DCM_Modality),
-                                                  UID_SegmentationStorage));
-        return result;
-    }
     result.seg.frame_of_reference_uid = GetString(ds, DCM_FrameOfReferenceUID);
     if (result.seg.frame_of_reference_uid.empty())
         result.warnings.emplace_back("FrameOfReferenceUID (0020,0052) is missing");
