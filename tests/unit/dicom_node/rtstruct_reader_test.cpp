@@ -1,6 +1,7 @@
 // Reading RT Structure Sets: the phantom generator's RTSTRUCT round trip through the
 // rasteriser, and malformed datasets built in code.
 
+#include "tests/unit/temp_dir.h"
 #include "dicom_node/rtstruct_reader.h"
 #include "processing/contour_rasterizer.h"
 #include "processing/phantom/thorax_phantom.h"
@@ -25,25 +26,7 @@ namespace fs = std::filesystem;
 using processing::Contour;
 using processing::LabelMap;
 
-/// A per-test directory under the system temp dir, removed afterwards.
-class TempDir {
-public:
-    TempDir() {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        path_ = fs::temp_directory_path() / ("radnode-rtstruct-" + std::to_string(::getpid()) + "-" + info->name());
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const fs::path& Path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using ::radnode::test::TempDir;
 
 double Dice(const LabelMap& a, const LabelMap& b, std::size_t& count_a, std::size_t& count_b) {
     std::size_t both = 0;

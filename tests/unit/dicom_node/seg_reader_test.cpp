@@ -2,6 +2,7 @@
 // (voxel-exact, and against its RTSTRUCT), a two-segment SEG from reporting's
 // writer, binary and fractional SEGs built in code, and malformed files.
 
+#include "tests/unit/temp_dir.h"
 #include "dicom_node/rtstruct_reader.h"
 #include "dicom_node/seg_reader.h"
 #include "processing/contour_rasterizer.h"
@@ -35,29 +36,12 @@ using processing::LabelMap;
 using processing::MapSegmentToGrid;
 using processing::SegMappingResult;
 
-/// A directory under the system temp dir, removed when the object goes away.
-class TempDir {
-public:
-    explicit TempDir(const std::string& name)
-        : path_(fs::temp_directory_path() / ("radnode-seg-" + std::to_string(::getpid()) + "-" + name)) {
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const fs::path& Path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using ::radnode::test::TempDir;
 
 /// The phantom study written by the real `radnode phantom` command (96 x 96 x 30,
 /// 3 mm pixels, 4 mm slices, tumour radius 14 mm), plus the same phantom in-process.
 struct PhantomFiles {
-    TempDir dir{"phantom"};
+    TempDir dir{"radnode-seg-phantom"};
     processing::phantom::PhantomOptions options;
     processing::phantom::ThoraxPhantom phantom;
     processing::ImageGeometry grid;
@@ -172,7 +156,7 @@ TEST(SegReaderPhantom, TwoSegmentSegKeepsLabelsCodesAndMasks) {
     instance.dimension_organization_uid = "1.2.826.0.1.3680043.10.1.3";
     instance.content_date = "20240101";
     instance.content_time = "120000";
-    const TempDir dir{"two-segments"};
+    const TempDir dir{"radnode-seg-two-segments"};
     const fs::path file = dir.Path() / "seg.dcm";
     const reporting::SegWriteResult written = reporting::WriteBinarySegmentation(
         file, tools::DescribeCtSeries(files.grid, files.study), {tumour, other}, instance);
@@ -218,7 +202,7 @@ TEST(SegReaderPhantom, TruncatedPixelDataIsInvalid) {
     ASSERT_TRUE(format.getDataset()
                     ->putAndInsertUint8Array(DCM_PixelData, shorter.data(), static_cast<unsigned long>(shorter.size()))
                     .good());
-    const TempDir dir{"truncated"};
+    const TempDir dir{"radnode-seg-truncated"};
     const fs::path file = dir.Path() / "seg.dcm";
     ASSERT_TRUE(format.saveFile(file.string().c_str(), EXS_LittleEndianExplicit).good());
     const SegReadResult read = ReadSegmentation(file);
@@ -314,7 +298,7 @@ protected:
         return ReadSegmentation(path);
     }
 
-    TempDir dir_{::testing::UnitTest::GetInstance()->current_test_info()->name()};
+    TempDir dir_{std::string{"radnode-seg-"} + ::testing::UnitTest::GetInstance()->current_test_info()->name()};
     DcmFileFormat file_;
 };
 

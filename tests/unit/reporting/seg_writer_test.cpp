@@ -1,4 +1,5 @@
 #include "reporting/seg_writer.h"
+#include "tests/unit/temp_dir.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -23,23 +24,7 @@ constexpr std::size_t kColumns = 16;
 constexpr std::size_t kRows = 8;
 constexpr std::size_t kSlices = 5;
 
-/// A temporary directory removed when the test ends.
-class TempDir {
-public:
-    TempDir() : path_(fs::temp_directory_path() / ("radnode_seg_writer_" + std::to_string(::getpid()))) {
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const fs::path& Path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using ::radnode::test::TempDir;
 
 processing::ImageGeometry Geometry() {
     processing::ImageGeometry g;

@@ -1,6 +1,7 @@
 #pragma once
 // Fixtures shared by the storage tests: temp directories, tmpfs mounts, records, Part 10 files built in code.
 
+#include "tests/unit/temp_dir.h"
 #include "storage/instance_record.h"
 
 #include <cstdint>
@@ -15,26 +16,7 @@
 
 namespace radnode::storage::test {
 
-/// A fresh directory under TMPDIR, removed with its contents on destruction.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "radnode-storage-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr)
-            throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    const std::filesystem::path& Path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using ::radnode::test::TempDir;
 
 /// A small tmpfs mounted at `dir` (needs CAP_SYS_ADMIN); `IsMounted()` is false where that is not permitted.
 class TmpfsMount {

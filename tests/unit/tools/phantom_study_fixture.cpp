@@ -1,4 +1,5 @@
 #include "phantom_study_fixture.h"
+#include "tests/unit/temp_dir.h"
 
 #include "tools/phantom/phantom_command.h"
 
@@ -13,27 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// A fresh directory under TMPDIR, removed with its contents on destruction.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "radnode-phantom-tool-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        path_ = pattern;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    [[nodiscard]] const fs::path& Path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using ::radnode::test::TempDir;
 
 /// Runs `radnode phantom` in-process with the test geometry.
 void RunPhantomCommand(const fs::path& out, bool unsigned_storage) {
