@@ -1,5 +1,6 @@
 #include "processing/contour_rasterizer.h"
 
+#include "processing/text.h"
 // GCC 12 reports a false -Wmaybe-uninitialized inside std::regex's std::function at -O2
 // (GCC bug 105562); silence it for this file only.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -159,17 +160,10 @@ Placement PlaceContour(const Roi& roi, std::size_t index, const ImageGeometry& g
     return Placement::Used;
 }
 
-std::string Lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 bool HasListedType(const Roi& roi, const RoiSelection& selection) {
-    const std::string type = Lower(roi.interpreted_type);
+    const std::string type = ToLower(roi.interpreted_type);
     return !type.empty() && std::any_of(selection.interpreted_types.begin(), selection.interpreted_types.end(),
-                                        [&](const std::string& wanted) { return Lower(wanted) == type; });
+                                        [&](const std::string& wanted) { return ToLower(wanted) == type; });
 }
 
 } // namespace

@@ -17,6 +17,7 @@
 #include "processing/contour_rasterizer.h"
 #include "processing/ct_assembly.h"
 #include "processing/image_io.h"
+#include "processing/text.h"
 #include "tools/radnode/commands.h"
 #include "tools/radnode/seg_mask.h"
 
@@ -128,13 +129,8 @@ bool IsRtStructSopClass(const std::string& uid) {
 
 bool IsSegSopClass(const std::string& uid) { return uid == UID_SegmentationStorage; }
 
-std::string Lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-    return text;
-}
-
 bool HasImageExtension(const fs::path& file) {
-    const std::string name = Lower(file.filename().string());
+    const std::string name = processing::ToLower(file.filename().string());
     for (const char* ext : {".nrrd", ".nhdr", ".nii", ".nii.gz"})
         if (name.size() > std::string(ext).size() && name.ends_with(ext))
             return true;
@@ -234,7 +230,7 @@ std::optional<Failure> BuildMask(const ConvertOptions& options, const fs::path& 
     std::vector<const processing::Roi*> rois;
     if (!options.roi.empty()) {
         for (const processing::Roi& roi : set.rois)
-            if (Lower(roi.name) == Lower(options.roi))
+            if (processing::ToLower(roi.name) == processing::ToLower(options.roi))
                 rois.push_back(&roi);
         if (rois.empty())
             return Failure{kExitBadInput, fmt::format("no ROI named '{}' in {}; ROIs: {}", options.roi,

@@ -14,17 +14,9 @@
 
 #include "dicom_node/seg_reader.h"
 #include "processing/seg_mapping.h"
+#include "processing/text.h"
 
 namespace radnode::tools {
-namespace {
-
-std::string Lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-    return text;
-}
-
-} // namespace
-
 SegMaskResult BuildSegMask(const std::filesystem::path& seg_file, const std::string& roi,
                            const std::string& ct_frame_of_reference, const processing::ImageGeometry& grid,
                            const config::Config& config) {
@@ -48,7 +40,7 @@ SegMaskResult BuildSegMask(const std::filesystem::path& seg_file, const std::str
     std::vector<int> chosen;
     const std::regex pattern(config.roi_name_pattern, std::regex::ECMAScript | std::regex::icase);
     for (const processing::SegmentInfo& s : seg.segments) {
-        const bool pick = !roi.empty()                ? Lower(s.label) == Lower(roi)
+        const bool pick = !roi.empty()                ? processing::ToLower(s.label) == processing::ToLower(roi)
                           : seg.segments.size() == 1 ? true
                                                      : std::regex_search(s.label, pattern);
         if (pick)
