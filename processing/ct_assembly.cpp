@@ -204,6 +204,8 @@ std::string_view AssemblyIssueName(AssemblyIssue issue) {
     case AssemblyIssue::Ok: return "ok";
     case AssemblyIssue::Empty: return "empty";
     case AssemblyIssue::NotCt: return "not_ct";
+    case AssemblyIssue::MixedSeries: return "mixed_series";
+    case AssemblyIssue::MixedFrameOfReference: return "mixed_frame_of_reference";
     case AssemblyIssue::MixedOrientation: return "mixed_orientation";
     case AssemblyIssue::MixedSize: return "mixed_size";
     case AssemblyIssue::MixedPixelSpacing: return "mixed_pixel_spacing";
@@ -307,6 +309,30 @@ AssemblyResult Assemble(const std::vector<CtSlice>& slices, SlicePixelSource& so
                         "slice " + SliceName(*s) + " has Modality '" + s->modality + "', not CT");
     }
 
+    // One volume is one series in one coordinate system; empty UIDs (unknown) are not compared.
+    const CtSlice* with_series = nullptr;
+    const CtSlice* with_frame = nullptr;
+    for (const CtSlice* s : unique) {
+        if (!s->series_instance_uid.empty()) {
+            if (with_series == nullptr)
+                with_series = s;
+            else if (s->series_instance_uid != with_series->series_instance_uid)
+                return Fail(AssemblyIssue::MixedSeries, "slices " + SliceName(*with_series) + " and " + SliceName(*s) +
+                                                            " belong to different series (" +
+                                                            with_series->series_instance_uid + ", " +
+                                                            s->series_instance_uid + ")");
+        }
+        if (!s->frame_of_reference_uid.empty()) {
+            if (with_frame == nullptr)
+                with_frame = s;
+            else if (s->frame_of_reference_uid != with_frame->frame_of_reference_uid)
+                return Fail(AssemblyIssue::MixedFrameOfReference,
+                            "slices " + SliceName(*with_frame) + " and " + SliceName(*s) +
+                                " have different frames of reference (" + with_frame->frame_of_reference_uid + ", " +
+                                s->frame_of_reference_uid + ")");
+        }
+    }
+
     std::vector<const CtSlice*> kept;
     std::string localizers;
     for (const CtSlice* s : unique) {
@@ -404,7 +430,7 @@ AssemblyResult Assemble(const std::vector<CtSlice>& slices, SlicePixelSource& so
 
     AssemblyResult result;
     AssembledVolume& out = result.assembled;
-    out.volume = CtVolume(geometry);
+    out.volume = CtVolume(geometry, kUninitialized); // every slice is written below
     out.resampled = !uniform;
     out.original_min_spacing = *min_it;
     out.original_max_spacing = *max_it;

@@ -9,6 +9,8 @@
 //    note: they are routinely sent inside an axial series and a user would rather
 //    have the volume without them than no volume. If nothing but localizers
 //    remains, the series is rejected (AssemblyIssue::Localizer);
+//  - slices of more than one series or frame of reference are rejected (one
+//    volume is one series in one patient coordinate system);
 //  - non-CT modality, mixed orientation / matrix / pixel spacing, gantry tilt
 //    (GantryDetectorTilt, or positions that drift off the normal), two slices at
 //    one position and missing slices are rejected: each would silently distort
@@ -45,6 +47,9 @@ struct CtSlice {
     std::string sop_instance_uid;
     std::size_t frame_index = 0; ///< 0 for single-frame images
     std::string modality;
+    /// SeriesInstanceUID and FrameOfReferenceUID; empty when unknown (then not compared).
+    std::string series_instance_uid;
+    std::string frame_of_reference_uid;
     std::string image_type; ///< full value, e.g. "ORIGINAL\\PRIMARY\\AXIAL"
     Point3 image_position{0.0, 0.0, 0.0};
     std::array<double, 6> image_orientation{1.0, 0.0, 0.0, 0.0, 1.0, 0.0};
@@ -99,6 +104,8 @@ enum class AssemblyIssue {
     Ok,
     Empty,
     NotCt,
+    MixedSeries,           ///< slices from more than one SeriesInstanceUID
+    MixedFrameOfReference, ///< slices in more than one FrameOfReferenceUID
     MixedOrientation,
     MixedSize,
     MixedPixelSpacing,
@@ -159,10 +166,15 @@ void StoredToHu(StoredAt&& stored_at, double slope, double intercept, std::optio
     const bool has_padding = padding.has_value();
     if (integral) {
         const auto offset = static_cast<std::int32_t>(intercept);
+        if (!has_padding) { // separate loop: the common case vectorises to a few instructions a pixel
+            for (std::size_t p = 0; p < out.size(); ++p)
+                out[p] = static_cast<std::int16_t>(std::clamp(stored_at(p) + offset, lo, hi));
+            return;
+        }
         for (std::size_t p = 0; p < out.size(); ++p) {
             const std::int32_t v = stored_at(p);
             const auto hu = static_cast<std::int16_t>(std::clamp(v + offset, lo, hi));
-            out[p] = has_padding && v == pad ? kPaddingHu : hu;
+            out[p] = v == pad ? kPaddingHu : hu;
         }
     } else {
         for (std::size_t p = 0; p < out.size(); ++p) {

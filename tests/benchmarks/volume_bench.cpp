@@ -59,6 +59,20 @@ void BM_DcmtkLoadPixelsOnly(benchmark::State& state) {
 }
 BENCHMARK(BM_DcmtkLoadPixelsOnly)->Unit(benchmark::kMillisecond);
 
+/// DCMTK parse of every file without loading Pixel Data (what the header pass costs, one thread).
+void BM_DcmtkHeadersOnly(benchmark::State& state) {
+    const auto& files = SeriesFiles();
+    for (auto _ : state) {
+        for (const auto& f : files) {
+            DcmFileFormat file;
+            file.loadFile(f.c_str(), EXS_Unknown, EGL_noChange, 4096);
+            benchmark::DoNotOptimize(file.getDataset()->card());
+        }
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * files.size()));
+}
+BENCHMARK(BM_DcmtkHeadersOnly)->Unit(benchmark::kMillisecond);
+
 /// The production path: header pass, checks and ordering, then pixels decoded straight to HU.
 void BM_ReadAndAssembleFromFiles(benchmark::State& state) {
     const auto& files = SeriesFiles();

@@ -274,8 +274,8 @@ std::optional<Failure> BuildMask(const ConvertOptions& options, const fs::path& 
         if (!raster.IsOk())
             return Failure{kExitBadInput, fmt::format("ROI '{}' gives no mask ({}): {}", roi->name,
                                                       processing::RasterStatusName(raster.status), raster.reason)};
-        std::vector<std::uint8_t>& out = mask.Data();
-        const std::vector<std::uint8_t>& in = raster.mask.Data();
+        auto& out = mask.Data();
+        const auto& in = raster.mask.Data();
         for (std::size_t v = 0; v < out.size(); ++v)
             out[v] = (out[v] != 0 || in[v] != 0) ? 1 : 0;
         roi_label += (roi_label.empty() ? "" : "+") + roi->name;

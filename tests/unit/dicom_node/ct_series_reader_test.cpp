@@ -162,6 +162,39 @@ TEST_F(CtSeriesReaderTest, CompressedCopiesDecodeToIdenticalHu) {
     }
 }
 
+/// Native files are read from the Pixel Data offset when it ends the file (explicit and
+/// implicit VR), and through DCMTK when something follows it; all give the same volume.
+TEST_F(CtSeriesReaderTest, NativeOffsetReadsMatchWithImplicitVrAndTrailingElements) {
+    for (const bool unsigned_storage : {false, true}) {
+        const std::vector<fs::path> files = WritePhantom(unsigned_storage);
+        ExpectPhantom(Compress(files, "implicit", EXS_LittleEndianImplicit, nullptr));
+        fs::create_directories(dir_ / "trailing");
+        std::vector<fs::path> trailing;
+        for (const fs::path& file : files) {
+            DcmFileFormat dicom;
+            ASSERT_TRUE(dicom.loadFile(file.c_str()).good());
+            // (FFFC,FFFC) Data Set Trailing Padding sorts after Pixel Data.
+            const Uint8 padding[4] = {0, 0, 0, 0};
+            ASSERT_TRUE(dicom.getDataset()->putAndInsertUint8Array(DCM_DataSetTrailingPadding, padding, 4).good());
+            trailing.push_back(dir_ / "trailing" / file.filename());
+            ASSERT_TRUE(dicom.saveFile(trailing.back().c_str(), EXS_LittleEndianExplicit).good());
+        }
+        ExpectPhantom(trailing);
+    }
+}
+
+TEST_F(CtSeriesReaderTest, SeriesMixedFromTwoStudiesIsRejected) {
+    std::vector<fs::path> files = WritePhantom(false);
+    DcmFileFormat dicom;
+    ASSERT_TRUE(dicom.loadFile(files[4].c_str()).good());
+    ASSERT_TRUE(dicom.loadAllDataIntoMemory().good()); // it is saved over the file it was read from
+    ASSERT_TRUE(dicom.getDataset()->putAndInsertString(DCM_SeriesInstanceUID, "1.2.826.0.1.3680043.2.1").good());
+    ASSERT_TRUE(dicom.saveFile(files[4].c_str(), EXS_LittleEndianExplicit).good());
+    const CtSeriesAssembly r = AssembleCtSeriesFromFiles(files);
+    ASSERT_TRUE(r.status) << r.status.message;
+    EXPECT_EQ(r.assembly.issue, processing::AssemblyIssue::MixedSeries) << r.assembly.reason;
+}
+
 TEST(CtSeriesReaderValueTest, StoredValuesAreMaskedAndSignExtended) {
     EXPECT_EQ(InterpretStoredValue(0x0800, 12, 11, true), -2048);
     EXPECT_EQ(InterpretStoredValue(0x07FF, 12, 11, true), 2047);

@@ -184,6 +184,32 @@ TEST(CtAssemblyTest, MixedSeriesAreRejected) {
     EXPECT_EQ(AssembleCtVolume(AxialSeries(1)).issue, AssemblyIssue::BadGeometry);
 }
 
+TEST(CtAssemblyTest, SlicesOfTwoSeriesOrFramesOfReferenceAreRejected) {
+    std::vector<CtSlice> series = AxialSeries(4);
+    for (CtSlice& s : series) {
+        s.series_instance_uid = "1.2.9.1";
+        s.frame_of_reference_uid = "1.2.9.100";
+    }
+    EXPECT_TRUE(AssembleCtVolume(series).IsOk()); // same UIDs everywhere: fine
+
+    std::vector<CtSlice> two_series = series;
+    two_series[2].series_instance_uid = "1.2.9.2";
+    const AssemblyResult r = AssembleCtVolume(two_series);
+    EXPECT_EQ(r.issue, AssemblyIssue::MixedSeries);
+    EXPECT_NE(r.reason.find("1.2.9.1"), std::string::npos) << r.reason;
+    EXPECT_NE(r.reason.find("1.2.9.2"), std::string::npos) << r.reason;
+    EXPECT_EQ(AssemblyIssueName(r.issue), "mixed_series");
+
+    std::vector<CtSlice> two_frames = series;
+    two_frames[3].frame_of_reference_uid = "1.2.9.101";
+    EXPECT_EQ(AssembleCtVolume(two_frames).issue, AssemblyIssue::MixedFrameOfReference);
+
+    std::vector<CtSlice> unknown = series; // an empty UID is unknown, not different
+    unknown[1].series_instance_uid.clear();
+    unknown[1].frame_of_reference_uid.clear();
+    EXPECT_TRUE(AssembleCtVolume(unknown).IsOk());
+}
+
 TEST(CtAssemblyTest, LocalizerIsExcludedWithANote) {
     std::vector<CtSlice> slices = AxialSeries(4);
     CtSlice scout = MakeSlice(9, {0.0, -200.0, 100.0}, {1, 0, 0, 0, 0, -1});
