@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
+#include <type_traits>
 
 #include <itkImage.h>
 #include <itkImageFileReader.h>
@@ -66,7 +67,8 @@ template <typename T> ImageIoResult Write(const Volume<T>& volume, const std::fi
     return {};
 }
 
-template <typename T> ImageIoResult Read(const std::filesystem::path& file, Volume<T>& volume) {
+template <typename T>
+ImageIoResult Read(const std::filesystem::path& file, Volume<T>& volume, ImageFileInfo* info = nullptr) {
     RegisterFactories();
     using ReadType = itk::Image<double, 3>;
     try {
@@ -85,12 +87,21 @@ template <typename T> ImageIoResult Read(const std::filesystem::path& file, Volu
             for (unsigned b = 0; b < 3; ++b)
                 g.direction[a * 3 + b] = image->GetDirection()[a][b];
         }
-        Volume<T> out(g);
+        Volume<T> out(g, kUninitialized);
         const double* in = image->GetBufferPointer();
-        constexpr double lo = std::numeric_limits<T>::lowest();
-        constexpr double hi = std::numeric_limits<T>::max();
-        std::transform(in, in + g.VoxelCount(), out.Data().begin(),
-                       [lo, hi](double v) { return static_cast<T>(std::clamp(std::round(v), lo, hi)); });
+        if constexpr (std::is_floating_point_v<T>) {
+            std::transform(in, in + g.VoxelCount(), out.Data().begin(), [](double v) { return static_cast<T>(v); });
+        } else {
+            constexpr double lo = std::numeric_limits<T>::lowest();
+            constexpr double hi = std::numeric_limits<T>::max();
+            std::transform(in, in + g.VoxelCount(), out.Data().begin(),
+                           [lo, hi](double v) { return static_cast<T>(std::clamp(std::round(v), lo, hi)); });
+        }
+        if (info != nullptr) {
+            const itk::ImageIOBase* io = reader->GetImageIO();
+            info->component_type = itk::ImageIOBase::GetComponentTypeAsString(io->GetComponentType());
+            info->component_size = io->GetComponentSize();
+        }
         volume = std::move(out);
     } catch (const itk::ExceptionObject& e) {
         return {std::string{"cannot read "} + file.string() + ": " + e.GetDescription()};
@@ -104,5 +115,11 @@ ImageIoResult WriteImage(const CtVolume& volume, const std::filesystem::path& fi
 ImageIoResult WriteImage(const LabelMap& volume, const std::filesystem::path& file) { return Write(volume, file); }
 ImageIoResult ReadImage(const std::filesystem::path& file, CtVolume& volume) { return Read(file, volume); }
 ImageIoResult ReadImage(const std::filesystem::path& file, LabelMap& volume) { return Read(file, volume); }
+ImageIoResult ReadImage(const std::filesystem::path& file, Volume<double>& volume, ImageFileInfo* info) {
+    return Read(file, volume, info);
+}
+ImageIoResult ReadImage(const std::filesystem::path& file, Volume<std::int32_t>& volume) { return Read(file, volume); }
+ImageIoResult WriteImage(const Volume<float>& volume, const std::filesystem::path& file) { return Write(volume, file); }
+ImageIoResult WriteImage(const Volume<double>& volume, const std::filesystem::path& file) { return Write(volume, file); }
 
 } // namespace radnode::processing
