@@ -89,6 +89,7 @@ std::string BuildRegion(const Volume<double>& image, const Volume<std::int32_t>&
         return "label " + std::to_string(settings.label) + " not present in the mask";
     region = Region{};
     region.size = {hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1};
+    region.box_origin = lo;
     region.spacing = g.spacing;
     region.image.resize(region.BoxVoxelCount());
     region.mask.assign(region.BoxVoxelCount(), 0);

@@ -18,6 +18,8 @@ namespace radnode::processing::radiomics {
 struct Region {
     /// Bounding box size (x fastest, then y, then z); box index = i + size[0] * (j + size[1] * k).
     std::array<std::size_t, 3> size{0, 0, 0};
+    /// Index of the box's first voxel in the full image the region was cut from.
+    std::array<std::size_t, 3> box_origin{0, 0, 0};
     /// Voxel spacing in mm along x, y, z.
     std::array<double, 3> spacing{1.0, 1.0, 1.0};
     /// Image values in the box, as PyRadiomics' feature classes see them (after resampling and
