@@ -40,9 +40,14 @@ struct Settings {
     // --- image and mask ---
     int label = 1;
     std::optional<int> label_channel;
-    double geometry_tolerance = 1e-16; ///< PyRadiomics geometryTolerance (relative)
+    double geometry_tolerance = 1e-6; ///< PyRadiomics geometryTolerance (SimpleITK's default when unset)
     bool correct_mask = false;
     bool additional_info = true;
+    /// Stored pixel type of the input image as ITK names it ("short", "unsigned_short",
+    /// "float", ...), set by whoever read the file; empty = inferred from the values. Not a
+    /// PyRadiomics setting: SimpleITK resamples into the input pixel type (clamped and
+    /// truncated), so the cast after interpolation needs it.
+    std::string image_pixel_type;
 
     // --- resampling ---
     std::optional<std::array<double, 3>> resampled_pixel_spacing; ///< 0 in a component keeps it

@@ -1,0 +1,321 @@
+#include "processing/radiomics/extractor.h"
+
+#include "processing/parallel_for.h"
+#include "processing/radiomics/firstorder.h"
+#include "processing/radiomics/glcm.h"
+#include "processing/radiomics/gldm.h"
+#include "processing/radiomics/glrlm.h"
+#include "processing/radiomics/glszm.h"
+#include "processing/radiomics/ngtdm.h"
+#include "processing/radiomics/preprocess.h"
+#include "processing/radiomics/shape.h"
+#include "processing/radiomics/shape2d.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <exception>
+#include <optional>
+#include <string_view>
+
+namespace radnode::processing::radiomics {
+namespace {
+
+using ClassFunction = Features (*)(const Region&, const Settings&);
+
+struct FeatureClass {
+    std::string_view name;
+    ClassFunction compute;
+};
+
+/// PyRadiomics' feature classes in getFeatureClasses() order (its modules, alphabetically);
+/// the order of a params file without featureClass section.
+constexpr std::array<FeatureClass, 8> kClasses{{
+    {"firstorder", &ComputeFirstOrder},
+    {"glcm", &ComputeGlcm},
+    {"gldm", &ComputeGldm},
+    {"glrlm", &ComputeGlrlm},
+    {"glszm", &ComputeGlszm},
+    {"ngtdm", &ComputeNgtdm},
+    {"shape", &ComputeShape},
+    {"shape2D", &ComputeShape2D},
+}};
+
+const FeatureClass* FindClass(std::string_view name) {
+    for (const FeatureClass& c : kClasses)
+        if (c.name == name)
+            return &c;
+    return nullptr;
+}
+
+// ---- Python literals for the configuration diagnostics -----------------------------------
+
+std::string PyBool(bool value) { return value ? "True" : "False"; }
+
+std::string PyNumber(double value) {
+    // PyRadiomics echoes the params file: integers stay integers.
+    if (value == static_cast<double>(static_cast<long long>(value)) && std::abs(value) < 1e15)
+        return std::to_string(static_cast<long long>(value));
+    return PythonFloat(value);
+}
+
+template <typename T> std::string PyOptional(const std::optional<T>& value) {
+    return value ? PyNumber(static_cast<double>(*value)) : "None";
+}
+
+template <typename Range> std::string PyList(const Range& values) {
+    std::string text = "[";
+    bool first = true;
+    for (const auto& v : values) {
+        if (!first)
+            text += ", ";
+        first = false;
+        text += PyNumber(static_cast<double>(v));
+    }
+    return text + "]";
+}
+
+std::string InterpolatorName(Interpolator interpolator) {
+    switch (interpolator) {
+    case Interpolator::Nearest:
+        return "'sitkNearestNeighbor'";
+    case Interpolator::Linear:
+        return "'sitkLinear'";
+    case Interpolator::BSpline:
+        return "'sitkBSpline'";
+    }
+    return "None";
+}
+
+std::string WeightingName(WeightingNorm norm) {
+    switch (norm) {
+    case WeightingNorm::None:
+        return "None";
+    case WeightingNorm::Manhattan:
+        return "'manhattan'";
+    case WeightingNorm::Euclidean:
+        return "'euclidean'";
+    case WeightingNorm::Infinity:
+        return "'infinity'";
+    case WeightingNorm::NoWeighting:
+        return "'no_weighting'";
+    }
+    return "None";
+}
+
+std::string ResegmentModeName(ResegmentMode mode) {
+    switch (mode) {
+    case ResegmentMode::Absolute:
+        return "'absolute'";
+    case ResegmentMode::Relative:
+        return "'relative'";
+    case ResegmentMode::Sigma:
+        return "'sigma'";
+    }
+    return "'absolute'";
+}
+
+/// The settings dict PyRadiomics prints: its defaults in _getDefaultSettings order, then the
+/// feature class and filter settings.
+std::string SettingsLiteral(const Settings& s) {
+    std::vector<std::pair<std::string, std::string>> items{
+        {"minimumROIDimensions", std::to_string(s.minimum_roi_dimensions)},
+        {"minimumROISize", PyOptional(s.minimum_roi_size)},
+        {"normalize", PyBool(s.normalize)},
+        {"normalizeScale", PyNumber(s.normalize_scale)},
+        {"removeOutliers", PyOptional(s.remove_outliers)},
+        {"resampledPixelSpacing", s.resampled_pixel_spacing ? PyList(*s.resampled_pixel_spacing) : "None"},
+        {"interpolator", InterpolatorName(s.interpolator)},
+        {"preCrop", PyBool(s.pre_crop)},
+        {"padDistance", std::to_string(s.pad_distance)},
+        {"distances", PyList(s.distances)},
+        {"force2D", PyBool(s.force_2d)},
+        {"force2Ddimension", std::to_string(s.force_2d_dimension)},
+        {"resegmentRange", s.resegment_range ? PyList(*s.resegment_range) : "None"},
+        {"label", std::to_string(s.label)},
+        {"additionalInfo", PyBool(s.additional_info)},
+    };
+    if (s.bin_count)
+        items.emplace_back("binCount", std::to_string(*s.bin_count));
+    else
+        items.emplace_back("binWidth", PyNumber(s.bin_width));
+    items.emplace_back("voxelArrayShift", PyNumber(s.voxel_array_shift));
+    items.emplace_back("symmetricalGLCM", PyBool(s.symmetrical_glcm));
+    items.emplace_back("weightingNorm", WeightingName(s.weighting_norm));
+    items.emplace_back("gldm_a", PyNumber(s.gldm_a));
+    if (s.resegment_range) {
+        items.emplace_back("resegmentMode", ResegmentModeName(s.resegment_mode));
+        items.emplace_back("resegmentShape", PyBool(s.resegment_shape));
+    }
+    if (s.correct_mask)
+        items.emplace_back("correctMask", PyBool(s.correct_mask));
+    items.emplace_back("geometryTolerance", PythonFloat(s.geometry_tolerance));
+    if (s.label_channel)
+        items.emplace_back("label_channel", std::to_string(*s.label_channel));
+    std::string text = "{";
+    for (std::size_t i = 0; i < items.size(); ++i)
+        text += (i > 0 ? ", '" : "'") + items[i].first + "': " + items[i].second;
+    return text + "}";
+}
+
+/// A text option value as a Python literal: numbers bare, other text quoted.
+std::string PyValue(const std::string& text) {
+    char* end = nullptr;
+    std::strtod(text.c_str(), &end);
+    if (!text.empty() && end == text.c_str() + text.size())
+        return text;
+    if (text == "True" || text == "False" || text == "None")
+        return text;
+    return "'" + text + "'";
+}
+
+std::string ImageTypesLiteral(const std::vector<ImageTypeSpec>& types) {
+    std::string text = "{";
+    for (std::size_t t = 0; t < types.size(); ++t) {
+        text += (t > 0 ? ", '" : "'") + types[t].name + "': {";
+        bool first = true;
+        for (const auto& [key, values] : types[t].options) {
+            text += (first ? "'" : ", '") + key + "': ";
+            first = false;
+            if (values.size() == 1) {
+                text += PyValue(values[0]);
+            } else {
+                text += "[";
+                for (std::size_t v = 0; v < values.size(); ++v)
+                    text += (v > 0 ? ", " : "") + PyValue(values[v]);
+                text += "]";
+            }
+        }
+        text += "}";
+    }
+    return text + "}";
+}
+
+/// One class to compute: which features of its output to keep, in output order.
+struct ClassJob {
+    const FeatureClass* feature_class = nullptr;
+    std::vector<std::string> names; ///< explicit names; empty = the class's default features
+    Features result;
+    std::string error;
+};
+
+} // namespace
+
+ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>& mask,
+                         const ExtractionParams& params) {
+    ExtractionResult result;
+    const Settings& settings = params.settings;
+
+    for (const ImageTypeSpec& type : params.image_types)
+        if (type.name != "Original") {
+            result.error = "imageType: image type '" + type.name + "' is not supported (only Original)";
+            return result;
+        }
+
+    // Enabled classes as PyRadiomics' enabledFeatures dict: file order, or, for a params file
+    // without featureClass section, every class (_applyParams; shape2D then still needs force2D).
+    std::vector<std::pair<const FeatureClass*, std::vector<std::string>>> enabled;
+    if (params.feature_classes.empty()) {
+        for (const FeatureClass& c : kClasses)
+            enabled.emplace_back(&c, std::vector<std::string>{});
+    } else {
+        for (const auto& [name, features] : params.feature_classes) {
+            const FeatureClass* c = FindClass(name);
+            if (c == nullptr) {
+                result.error = "featureClass: unknown feature class '" + name + "'";
+                return result;
+            }
+            auto same = [c](const auto& e) { return e.first == c; };
+            if (auto it = std::find_if(enabled.begin(), enabled.end(), same); it != enabled.end())
+                it->second = features; // a dict: a later entry replaces the earlier one in place
+            else
+                enabled.emplace_back(c, features);
+        }
+    }
+
+    if (settings.additional_info) {
+        result.diagnostics.emplace_back("diagnostics_Configuration_Settings", SettingsLiteral(settings));
+        result.diagnostics.emplace_back("diagnostics_Configuration_EnabledImageTypes",
+                                        ImageTypesLiteral(params.image_types));
+    }
+
+    PreparedCase prepared = Preprocess(image, mask, settings);
+    result.diagnostics.insert(result.diagnostics.end(), prepared.diagnostics.begin(), prepared.diagnostics.end());
+    if (!prepared.error.empty()) {
+        result.error = prepared.error;
+        return result;
+    }
+    const Region& region = prepared.region;
+
+    // Shape classes first (featureextractor.computeShape), shape before shape2D; then the
+    // other classes in enabledFeatures order.
+    std::vector<ClassJob> jobs;
+    for (const std::string_view shape_name : {"shape", "shape2D"})
+        for (const auto& [c, names] : enabled)
+            if (c->name == shape_name) {
+                if (shape_name == "shape2D") {
+                    if (!settings.force_2d)
+                        continue; // PyRadiomics warns: shape2D needs force2D
+                    // PyRadiomics indexes the (x, y, z) bounding box size with force2Ddimension.
+                    const auto d = static_cast<std::size_t>(std::clamp(settings.force_2d_dimension, 0, 2));
+                    if (region.size[d] <= 1)
+                        continue;
+                    // shape2D itself refuses a ROI thicker than one slice along the numpy axis
+                    // force2Ddimension (0 = z, 1 = y, 2 = x).
+                    if (region.size[2 - d] > 1) {
+                        result.error = "shape2D: mask spans more than one slice along force2Ddimension " +
+                                       std::to_string(settings.force_2d_dimension);
+                        return result;
+                    }
+                }
+                jobs.push_back(ClassJob{c, names, {}, {}});
+            }
+    for (const auto& [c, names] : enabled)
+        if (!c->name.starts_with("shape"))
+            jobs.push_back(ClassJob{c, names, {}, {}});
+
+    ParallelFor(jobs.size(), 0, [&](std::size_t j) {
+        ClassJob& job = jobs[j];
+        try {
+            job.result = job.feature_class->compute(region, settings);
+        } catch (const std::exception& e) {
+            job.error = std::string(job.feature_class->name) + ": " + e.what();
+        }
+    });
+
+    for (ClassJob& job : jobs) {
+        if (!job.error.empty()) {
+            result.error = job.error;
+            result.features.clear();
+            return result;
+        }
+        const std::string prefix = std::string(job.feature_class->name) + "_";
+        if (job.names.empty()) {
+            for (Feature& f : job.result)
+                if (!f.on_request) {
+                    f.name = "original_" + f.name;
+                    result.features.push_back(std::move(f));
+                }
+            continue;
+        }
+        std::vector<std::string> done;
+        for (const std::string& name : job.names) {
+            if (std::find(done.begin(), done.end(), name) != done.end())
+                continue;
+            done.push_back(name);
+            auto it = std::find_if(job.result.begin(), job.result.end(),
+                                   [&](const Feature& f) { return f.name == prefix + name; });
+            if (it == job.result.end()) {
+                result.error = "featureClass: Feature not found: " + std::string(job.feature_class->name) + " " + name;
+                result.features.clear();
+                return result;
+            }
+            Feature f = *it;
+            f.name = "original_" + f.name;
+            result.features.push_back(std::move(f));
+        }
+    }
+    return result;
+}
+
+} // namespace radnode::processing::radiomics

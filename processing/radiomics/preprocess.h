@@ -1,0 +1,67 @@
+#pragma once
+/// PyRadiomics' preprocessing of one (image, mask) pair, from the loaded volumes to the Region
+/// the feature classes see: mask checks (imageoperations.checkMask, incl. correctMask),
+/// normalisation, resampling or pre-cropping (featureextractor.loadImage), re-segmentation,
+/// cropping to the ROI bounding box and discretisation, with the generalinfo diagnostics of
+/// every step.
+
+#include "processing/radiomics/region.h"
+#include "processing/radiomics/settings.h"
+#include "processing/volume.h"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace radnode::processing::radiomics {
+
+/// Diagnostics as PyRadiomics names and prints them ("diagnostics_Mask-original_VoxelNum", "4137").
+using Diagnostics = std::vector<std::pair<std::string, std::string>>;
+
+/// Result of Preprocess.
+struct PreparedCase {
+    /// Empty on success; otherwise the failed check, in PyRadiomics' words where it has some.
+    std::string error;
+    /// The ROI box with image values, masks and gray levels, ready for every feature class.
+    Region region;
+    /// Image-original, Mask-original, then -interpolated / -corrected / -resegmented entries.
+    Diagnostics diagnostics;
+};
+
+/// Runs PyRadiomics' preprocessing for the Original image type: mask validity (getMask),
+/// normalisation, resampling (or preCrop), checkMask, re-segmentation and cropping. Never
+/// throws for bad input: errors are returned in PreparedCase::error.
+PreparedCase Preprocess(const Volume<double>& image, const Volume<std::int32_t>& mask, const Settings& settings);
+
+// ---- building blocks, exposed for tests -------------------------------------------------
+
+/// ITK's VerifyInputInformation as SimpleITK runs it in LabelStatisticsImageFilter: sizes must
+/// match, origin and spacing within tolerance * image spacing[0], direction within tolerance.
+/// Returns an empty string when the grids match, else what differs.
+std::string CompareGeometry(const ImageGeometry& image, const ImageGeometry& mask, double tolerance);
+
+/// sitk.Normalize (mean 0, sample standard deviation 1 over the whole image), then outlier
+/// clipping at ±removeOutliers and multiplication by normalizeScale (imageoperations.normalizeImage).
+Volume<double> NormalizeImage(const Volume<double>& image, const Settings& settings);
+
+/// Image and mask resampled as imageoperations.resampleImage does (grid aligned to the mask,
+/// covering the ROI bounding box plus padDistance). Integer-valued images are cast back to an
+/// integer pixel type after interpolation (SimpleITK keeps the input pixel type).
+struct ResampledCase {
+    std::string error;
+    Volume<double> image;
+    Volume<std::int32_t> mask;
+};
+ResampledCase ResampleImageAndMask(const Volume<double>& image, const Volume<std::int32_t>& mask,
+                                   const Settings& settings);
+
+/// The mask resampled onto `target` with nearest-neighbour interpolation (correctMask).
+Volume<std::int32_t> ResampleMaskToGrid(const Volume<std::int32_t>& mask, const ImageGeometry& target);
+
+/// Python's repr() of a float ("3057.0", "0.7812499999999999", "1e-05"), for diagnostics.
+std::string PythonFloat(double value);
+
+} // namespace radnode::processing::radiomics
