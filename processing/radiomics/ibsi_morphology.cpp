@@ -1,0 +1,336 @@
+#include "processing/radiomics/ibsi_morphology.h"
+
+#include <Eigen/Dense>
+
+#include <itkBinaryMask3DMeshSource.h>
+#include <itkImage.h>
+#include <itkMesh.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <numbers>
+#include <set>
+#include <utility>
+#include <vector>
+
+namespace radnode::processing::radiomics {
+namespace {
+
+using Vec3 = Eigen::Vector3d;
+
+struct Mesh {
+    std::vector<Vec3> points;
+    std::vector<std::array<std::size_t, 3>> triangles;
+};
+
+/// Marching-cubes mesh of the shape mask in mm (box corner voxel centre at the origin).
+Mesh MaskMesh(const Region& region) {
+    using Image = itk::Image<unsigned char, 3>;
+    using ItkMesh = itk::Mesh<double, 3>;
+    auto image = Image::New();
+    Image::RegionType itk_region;
+    Image::SizeType size;
+    // One voxel of background padding on every side closes the surface at the box faces.
+    for (unsigned a = 0; a < 3; ++a)
+        size[a] = region.size[a] + 2;
+    itk_region.SetSize(size);
+    image->SetRegions(itk_region);
+    Image::SpacingType spacing;
+    Image::PointType origin;
+    for (unsigned a = 0; a < 3; ++a) {
+        spacing[a] = region.spacing[a];
+        origin[a] = -region.spacing[a];
+    }
+    image->SetSpacing(spacing);
+    image->SetOrigin(origin);
+    image->Allocate();
+    image->FillBuffer(0);
+    for (std::size_t k = 0; k < region.size[2]; ++k)
+        for (std::size_t j = 0; j < region.size[1]; ++j)
+            for (std::size_t i = 0; i < region.size[0]; ++i)
+                if (region.shape_mask[region.Index(i, j, k)] != 0) {
+                    const Image::IndexType index{{static_cast<Image::IndexValueType>(i + 1),
+                                                  static_cast<Image::IndexValueType>(j + 1),
+                                                  static_cast<Image::IndexValueType>(k + 1)}};
+                    image->SetPixel(index, 1);
+                }
+    auto source = itk::BinaryMask3DMeshSource<Image, ItkMesh>::New();
+    source->SetInput(image);
+    source->SetObjectValue(1);
+    source->Update();
+    const ItkMesh* itk_mesh = source->GetOutput();
+    Mesh mesh;
+    mesh.points.reserve(itk_mesh->GetNumberOfPoints());
+    std::map<ItkMesh::PointIdentifier, std::size_t> ids;
+    for (auto it = itk_mesh->GetPoints()->Begin(); it != itk_mesh->GetPoints()->End(); ++it) {
+        ids[it.Index()] = mesh.points.size();
+        mesh.points.emplace_back(it.Value()[0], it.Value()[1], it.Value()[2]);
+    }
+    for (auto it = itk_mesh->GetCells()->Begin(); it != itk_mesh->GetCells()->End(); ++it) {
+        const auto* cell = it.Value();
+        if (cell->GetNumberOfPoints() != 3)
+            continue;
+        const auto* p = cell->PointIdsBegin();
+        mesh.triangles.push_back({ids[p[0]], ids[p[1]], ids[p[2]]});
+    }
+    return mesh;
+}
+
+/// Signed volume (divergence theorem) and area of a closed triangle surface.
+std::pair<double, double> VolumeAndArea(const std::vector<Vec3>& points,
+                                        const std::vector<std::array<std::size_t, 3>>& triangles) {
+    double volume = 0.0;
+    double area = 0.0;
+    for (const auto& t : triangles) {
+        const Vec3& a = points[t[0]];
+        const Vec3& b = points[t[1]];
+        const Vec3& c = points[t[2]];
+        volume += a.dot(b.cross(c)) / 6.0;
+        area += 0.5 * (b - a).cross(c - a).norm();
+    }
+    return {std::abs(volume), area};
+}
+
+/// Convex hull of `points` as outward triangles (incremental algorithm). Points interior to
+/// a column along z are dropped first: they cannot be hull vertices.
+std::vector<std::array<std::size_t, 3>> ConvexHull(std::vector<Vec3>& points) {
+    {
+        std::map<std::pair<long long, long long>, std::pair<Vec3, Vec3>> columns;
+        for (const Vec3& p : points) {
+            const std::pair<long long, long long> key{std::llround(p.x() * 1024.0), std::llround(p.y() * 1024.0)};
+            auto [it, fresh] = columns.try_emplace(key, p, p);
+            if (!fresh) {
+                if (p.z() < it->second.first.z())
+                    it->second.first = p;
+                if (p.z() > it->second.second.z())
+                    it->second.second = p;
+            }
+        }
+        points.clear();
+        for (const auto& [key, ends] : columns) {
+            points.push_back(ends.first);
+            if (ends.second.z() != ends.first.z())
+                points.push_back(ends.second);
+        }
+    }
+    std::vector<std::array<std::size_t, 3>> faces;
+    if (points.size() < 4)
+        return faces;
+    double extent = 0.0;
+    for (const Vec3& p : points)
+        extent = std::max(extent, p.cwiseAbs().maxCoeff());
+    const double eps = 1e-9 * std::max(extent, 1.0);
+    // Initial tetrahedron from four points in general position.
+    const std::size_t i0 = 0;
+    std::size_t i1 = 1;
+    while (i1 < points.size() && (points[i1] - points[i0]).norm() <= eps)
+        ++i1;
+    std::size_t i2 = i1 + 1;
+    while (i2 < points.size() && (points[i1] - points[i0]).cross(points[i2] - points[i0]).norm() <= eps)
+        ++i2;
+    std::size_t i3 = i2 + 1;
+    const auto volume6 = [&](std::size_t a, std::size_t b, std::size_t c, std::size_t d) {
+        return (points[b] - points[a]).cross(points[c] - points[a]).dot(points[d] - points[a]);
+    };
+    while (i3 < points.size() && std::abs(volume6(i0, i1, i2, i3)) <= eps)
+        ++i3;
+    if (i3 >= points.size())
+        return faces; // flat point set: no volume
+    if (volume6(i0, i1, i2, i3) > 0.0)
+        std::swap(i1, i2);
+    faces = {{i0, i1, i2}, {i0, i3, i1}, {i1, i3, i2}, {i2, i3, i0}};
+    const auto visible = [&](const std::array<std::size_t, 3>& f, const Vec3& p) {
+        const Vec3 n = (points[f[1]] - points[f[0]]).cross(points[f[2]] - points[f[0]]);
+        return n.dot(p - points[f[0]]) > eps * n.norm();
+    };
+    std::vector<std::array<std::size_t, 3>> kept;
+    std::set<std::pair<std::size_t, std::size_t>> edges;
+    for (std::size_t p = 0; p < points.size(); ++p) {
+        if (p == i0 || p == i1 || p == i2 || p == i3)
+            continue;
+        kept.clear();
+        edges.clear();
+        for (const auto& f : faces) {
+            if (visible(f, points[p]))
+                for (int e = 0; e < 3; ++e)
+                    edges.insert({f[static_cast<std::size_t>(e)], f[static_cast<std::size_t>((e + 1) % 3)]});
+            else
+                kept.push_back(f);
+        }
+        if (edges.empty())
+            continue;
+        // Horizon: edges of visible faces whose twin belongs to a face that stays.
+        for (const auto& [a, b] : edges)
+            if (edges.count({b, a}) == 0)
+                kept.push_back({a, b, p});
+        faces.swap(kept);
+    }
+    return faces;
+}
+
+/// Surface area of an ellipsoid with semi-axes a >= b >= c (IBSI's Legendre series).
+double EllipsoidArea(double a, double b, double c) {
+    const double alpha = std::sqrt(std::max(0.0, 1.0 - b * b / (a * a)));
+    const double beta = std::sqrt(std::max(0.0, 1.0 - c * c / (a * a)));
+    const double ab = alpha * beta;
+    if (ab < 1e-12)
+        return 4.0 * std::numbers::pi * a * b;
+    const double x = (alpha * alpha + beta * beta) / (2.0 * ab);
+    double p_prev = 1.0;
+    double p = x;
+    double sum = 1.0; // nu = 0
+    double power = 1.0;
+    for (int nu = 1; nu <= 20; ++nu) {
+        power *= ab;
+        if (nu > 1) {
+            const double next = ((2.0 * nu - 1.0) * x * p - (nu - 1.0) * p_prev) / nu;
+            p_prev = p;
+            p = next;
+        }
+        sum += power * p / (1.0 - 4.0 * nu * nu);
+    }
+    return 4.0 * std::numbers::pi * a * b * sum;
+}
+
+Vec3 Centre(const Region& region, std::size_t v) {
+    const std::size_t i = v % region.size[0];
+    const std::size_t j = (v / region.size[0]) % region.size[1];
+    const std::size_t k = v / (region.size[0] * region.size[1]);
+    return {static_cast<double>(i) * region.spacing[0], static_cast<double>(j) * region.spacing[1],
+            static_cast<double>(k) * region.spacing[2]};
+}
+
+} // namespace
+
+Features ComputeIbsiMorphology(const Region& region, const Settings& /*settings*/) {
+    std::vector<std::size_t> shape_voxels;
+    for (std::size_t v = 0; v < region.shape_mask.size(); ++v)
+        if (region.shape_mask[v] != 0)
+            shape_voxels.push_back(v);
+    if (shape_voxels.empty())
+        return {};
+    const double voxel_volume = region.spacing[0] * region.spacing[1] * region.spacing[2];
+    const double volume_voxels = static_cast<double>(shape_voxels.size()) * voxel_volume;
+
+    Mesh mesh = MaskMesh(region);
+    const auto [volume, area] = VolumeAndArea(mesh.points, mesh.triangles);
+    const double pi = std::numbers::pi;
+    const double compactness1 = volume / (std::sqrt(pi) * std::pow(area, 1.5));
+    const double compactness2 = 36.0 * pi * volume * volume / (area * area * area);
+    const double spherical_disproportion = area / std::cbrt(36.0 * pi * volume * volume);
+    const double asphericity = std::cbrt(area * area * area / (36.0 * pi * volume * volume)) - 1.0;
+
+    // Axis-aligned bounding box of the mesh.
+    Vec3 lo = mesh.points.front();
+    Vec3 hi = lo;
+    for (const Vec3& p : mesh.points) {
+        lo = lo.cwiseMin(p);
+        hi = hi.cwiseMax(p);
+    }
+    const Vec3 extent = hi - lo;
+    const double aabb_volume = extent.prod();
+    const double aabb_area = 2.0 * (extent.x() * extent.y() + extent.y() * extent.z() + extent.x() * extent.z());
+
+    // Approximate enclosing ellipsoid from the PCA of voxel centres (sample covariance).
+    Vec3 mean = Vec3::Zero();
+    for (const std::size_t v : shape_voxels)
+        mean += Centre(region, v);
+    mean /= static_cast<double>(shape_voxels.size());
+    Eigen::Matrix3d covariance = Eigen::Matrix3d::Zero();
+    for (const std::size_t v : shape_voxels) {
+        const Vec3 d = Centre(region, v) - mean;
+        covariance += d * d.transpose();
+    }
+    covariance /= std::max<double>(1.0, static_cast<double>(shape_voxels.size()) - 1.0);
+    const Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> eigen(covariance);
+    const Vec3 lambda = eigen.eigenvalues().cwiseMax(0.0); // ascending
+    const double a = 2.0 * std::sqrt(lambda[2]);
+    const double b = 2.0 * std::sqrt(lambda[1]);
+    const double c = 2.0 * std::sqrt(lambda[0]);
+    const double aee_volume = 4.0 * pi * a * b * c / 3.0;
+    const double aee_area = a > 0.0 ? EllipsoidArea(a, b, c) : 0.0;
+
+    std::vector<Vec3> hull_points = mesh.points;
+    const auto hull_faces = ConvexHull(hull_points);
+    const auto [hull_volume, hull_area] = VolumeAndArea(hull_points, hull_faces);
+
+    // Intensity features over the intensity mask.
+    const auto n = static_cast<double>(region.voxels.size());
+    double intensity_sum = 0.0;
+    Vec3 weighted = Vec3::Zero();
+    for (const std::uint32_t v : region.voxels) {
+        intensity_sum += region.image[v];
+        weighted += region.image[v] * Centre(region, v);
+    }
+    const double mean_intensity = n > 0.0 ? intensity_sum / n : 0.0;
+    const double centre_shift = intensity_sum != 0.0 ? (mean - weighted / intensity_sum).norm() : 0.0;
+
+    // Moran's I and Geary's C with weights 1 / distance.
+    std::vector<std::uint32_t> sample = region.voxels;
+    constexpr std::size_t kMaxAutocorrelationVoxels = 10000;
+    if (sample.size() > kMaxAutocorrelationVoxels) {
+        const std::size_t stride = (sample.size() + kMaxAutocorrelationVoxels - 1) / kMaxAutocorrelationVoxels;
+        std::vector<std::uint32_t> strided;
+        for (std::size_t i = 0; i < sample.size(); i += stride)
+            strided.push_back(sample[i]);
+        sample.swap(strided);
+    }
+    double morans_i = 0.0;
+    double gearys_c = 0.0;
+    if (sample.size() > 1) {
+        std::vector<Vec3> centres;
+        std::vector<double> values;
+        double sample_mean = 0.0;
+        for (const std::uint32_t v : sample) {
+            centres.push_back(Centre(region, v));
+            values.push_back(region.image[v]);
+            sample_mean += region.image[v];
+        }
+        const auto m = static_cast<double>(sample.size());
+        sample_mean /= m;
+        double weight_sum = 0.0;
+        double cross = 0.0;
+        double squared_differences = 0.0;
+        double deviation = 0.0;
+        for (std::size_t i = 0; i < sample.size(); ++i) {
+            const double di = values[i] - sample_mean;
+            deviation += di * di;
+            for (std::size_t j = i + 1; j < sample.size(); ++j) {
+                const double w = 1.0 / (centres[i] - centres[j]).norm();
+                weight_sum += 2.0 * w; // pairs (i, j) and (j, i)
+                cross += 2.0 * w * di * (values[j] - sample_mean);
+                squared_differences += 2.0 * w * (values[i] - values[j]) * (values[i] - values[j]);
+            }
+        }
+        if (deviation > 0.0) {
+            morans_i = m / weight_sum * cross / deviation;
+            gearys_c = (m - 1.0) / (2.0 * weight_sum) * squared_differences / deviation;
+        } else {
+            morans_i = 1.0; // a constant ROI is perfectly autocorrelated
+        }
+    }
+
+    return {
+        Feature{"morphology_VolumeVoxelCounting", volume_voxels, "YEKZ", false},
+        Feature{"morphology_Compactness1", compactness1, "SKGS", false},
+        Feature{"morphology_Compactness2", compactness2, "BQWJ", false},
+        Feature{"morphology_SphericalDisproportion", spherical_disproportion, "KRCK", false},
+        Feature{"morphology_Asphericity", asphericity, "25C7", false},
+        Feature{"morphology_CentreOfMassShift", centre_shift, "KLMA", false},
+        Feature{"morphology_VolumeDensityAABB", volume / aabb_volume, "PBX1", false},
+        Feature{"morphology_AreaDensityAABB", area / aabb_area, "R59B", false},
+        Feature{"morphology_VolumeDensityAEE", aee_volume > 0.0 ? volume / aee_volume : 0.0, "6BDE", false},
+        Feature{"morphology_AreaDensityAEE", aee_area > 0.0 ? area / aee_area : 0.0, "RDD2", false},
+        Feature{"morphology_VolumeDensityConvexHull", hull_volume > 0.0 ? volume / hull_volume : 0.0, "R3ER", false},
+        Feature{"morphology_AreaDensityConvexHull", hull_area > 0.0 ? area / hull_area : 0.0, "7T7F", false},
+        Feature{"morphology_IntegratedIntensity", volume * mean_intensity, "99N0", false},
+        Feature{"morphology_MoransI", morans_i, "N365", false},
+        Feature{"morphology_GearysC", gearys_c, "NPT7", false},
+    };
+}
+
+} // namespace radnode::processing::radiomics
