@@ -11,6 +11,7 @@ packages=(
   # libraries
   libdcmtk-dev libinsighttoolkit5-dev libgdcm-tools libeigen3-dev libsqlite3-dev
   libboost-dev libfmt-dev libspdlog-dev libyaml-cpp-dev libcli11-dev libxxhash-dev
+  libssl-dev  # libcrypto: SHA-1 of PyRadiomics' image/mask hashes (radnode extract)
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # real peers used by the end-to-end tests and benchmarks

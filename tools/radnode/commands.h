@@ -28,6 +28,8 @@ void AddServeCommand(CLI::App& app, CommonOptions& common);
 void AddConfigCommand(CLI::App& app, CommonOptions& common);
 /// `radnode convert`: a DICOM CT folder (and an RTSTRUCT ROI) to NRRD/NIfTI files.
 void AddConvertCommand(CLI::App& app, CommonOptions& common);
+/// `radnode extract`: PyRadiomics-compatible radiomics features, one case or a batch CSV.
+void AddExtractCommand(CLI::App& app, CommonOptions& common);
 
 void SetExitCode(int code);
 int ExitCode();

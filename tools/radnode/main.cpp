@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     radnode::tools::AddConfigCommand(app, common);
     radnode::tools::AddPhantomCommand(app);
     radnode::tools::AddConvertCommand(app, common);
+    radnode::tools::AddExtractCommand(app, common);
 
     try {
         app.parse(argc, argv);
