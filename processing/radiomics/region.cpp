@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace radnode::processing::radiomics {
 namespace {
@@ -23,9 +24,10 @@ std::vector<double> CountEdges(double lo, double hi, int count) {
 }
 
 /// PyRadiomics' fixed-width edges: numpy.arange(lowBound, max + 2 w, w) with lowBound the
-/// multiple of w at or below the minimum; IBSI mode anchors the first edge at the minimum.
-std::vector<double> WidthEdges(double lo, double hi, double width, bool anchor_at_minimum) {
-    const double low_bound = anchor_at_minimum ? lo : lo - (lo - width * std::floor(lo / width)); // Python's %
+/// multiple of w at or below the minimum; IBSI mode anchors the first edge at `anchor`
+/// (the re-segmentation lower bound, or the ROI minimum).
+std::vector<double> WidthEdges(double lo, double hi, double width, std::optional<double> anchor) {
+    const double low_bound = anchor ? *anchor : lo - (lo - width * std::floor(lo / width)); // Python's %
     const double high_bound = hi + 2.0 * width;
     const auto n = static_cast<std::size_t>(std::ceil((high_bound - low_bound) / width));
     std::vector<double> edges(n);
@@ -52,7 +54,11 @@ void Discretise(Region& region, const Settings& settings) {
         hi = std::max(hi, region.image[v]);
     }
     region.bin_edges = settings.bin_count ? CountEdges(lo, hi, *settings.bin_count)
-                                          : WidthEdges(lo, hi, settings.bin_width, settings.ibsi_compliant);
+                                          : WidthEdges(lo, hi, settings.bin_width,
+                                                       settings.ibsi_compliant
+                                                           ? std::optional<double>(
+                                                                 settings.ibsi_discretisation_minimum.value_or(lo))
+                                                           : std::nullopt);
     const std::vector<double>& edges = region.bin_edges;
     std::vector<char> present(edges.size() + 1, 0);
     for (const std::uint32_t v : region.voxels) {

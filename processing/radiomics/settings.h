@@ -88,7 +88,24 @@ struct Settings {
     bool ibsi_compliant = false;
     /// Aggregation used in IBSI mode; PyRadiomics mode derives it from force2D/weightingNorm.
     Aggregation ibsi_aggregation = Aggregation::ThreeDMerged;
-    /// IBSI intensity-histogram/IVH discretisation etc. are added by the IBSI families.
+    /// Texture slice axis for IBSI 2D/2.5D aggregation is force_2d_dimension.
+
+    /// IBSI fixed-bin-size discretisation starts here (the lower bound of the re-segmentation
+    /// range, IBSI 1 3.4.2); unset: at the ROI minimum.
+    std::optional<double> ibsi_discretisation_minimum;
+    /// IBSI intensity-volume histogram discretisation: a bin width, a bin count, or neither
+    /// (the intensities themselves, e.g. integer HU).
+    std::optional<double> ivh_bin_width;
+    std::optional<int> ivh_bin_count;
+
+    // IBSI image processing (ibsi_preprocess.h), used when ibsi_compliant:
+    /// Round interpolated intensities to the nearest integer (CT).
+    bool ibsi_round_intensities = true;
+    /// Partial-volume threshold of the interpolated morphological mask.
+    double ibsi_mask_threshold = 0.5;
+    /// Outlier filtering: keep ROI intensities within mean ± this many SD (intersected with
+    /// resegment_range when both are set); unset: no outlier filtering.
+    std::optional<double> ibsi_outlier_sigma;
 };
 
 } // namespace radnode::processing::radiomics
