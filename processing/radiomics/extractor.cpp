@@ -4,8 +4,15 @@
 #include "processing/radiomics/firstorder.h"
 #include "processing/radiomics/glcm.h"
 #include "processing/radiomics/gldm.h"
+#include "processing/radiomics/gldzm.h"
 #include "processing/radiomics/glrlm.h"
 #include "processing/radiomics/glszm.h"
+#include "processing/radiomics/ibsi_morphology.h"
+#include "processing/radiomics/ibsi_preprocess.h"
+#include "processing/radiomics/ibsi_statistics.h"
+#include "processing/radiomics/intensity_histogram.h"
+#include "processing/radiomics/local_intensity.h"
+#include "processing/radiomics/ngldm.h"
 #include "processing/radiomics/ngtdm.h"
 #include "processing/radiomics/preprocess.h"
 #include "processing/radiomics/shape.h"
@@ -13,6 +20,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <exception>
 #include <optional>
@@ -40,6 +49,48 @@ constexpr std::array<FeatureClass, 8> kClasses{{
     {"shape", &ComputeShape},
     {"shape2D", &ComputeShape2D},
 }};
+
+/// Local intensity needs the image around the ROI, not only the region; the other IBSI
+/// classes take the region alone.
+using FullImageFunction = Features (*)(const Region&, const Volume<double>&, const Settings&);
+
+struct IbsiClass {
+    std::string_view name;
+    ClassFunction compute;            ///< or
+    FullImageFunction compute_full;   ///< when the class needs the full image
+};
+
+/// The IBSI mode's classes: the PyRadiomics classes that have an IBSI mode, then the IBSI-only
+/// families. Each IBSI feature comes from exactly one of them: GLDM is replaced by NGLDM
+/// (same IBSI family, REK0), firstorder leaves excess kurtosis to statistics and histogram
+/// entropy/uniformity to intensityhistogram, shape leaves voxel volume, compactness and
+/// spherical disproportion to morphology. shape2D has no IBSI counterpart.
+constexpr std::array<IbsiClass, 13> kIbsiClasses{{
+    {"firstorder", &ComputeFirstOrder, nullptr},
+    {"glcm", &ComputeGlcm, nullptr},
+    {"glrlm", &ComputeGlrlm, nullptr},
+    {"glszm", &ComputeGlszm, nullptr},
+    {"ngtdm", &ComputeNgtdm, nullptr},
+    {"shape", &ComputeShape, nullptr},
+    {"gldzm", &ComputeGldzm, nullptr},
+    {"ngldm", &ComputeNgldm, nullptr},
+    {"intensityhistogram", &ComputeIntensityHistogram, nullptr},
+    {"ivh", &ComputeIntensityVolumeHistogram, nullptr},
+    {"localintensity", nullptr, &ComputeLocalIntensity},
+    {"statistics", &ComputeIbsiStatistics, nullptr},
+    {"morphology", &ComputeIbsiMorphology, nullptr},
+}};
+
+/// The class an IBSI-mode params file means by `name`: its own, or the IBSI replacement of a
+/// PyRadiomics class (gldm -> ngldm); nullptr for shape2D and unknown names.
+const IbsiClass* FindIbsiClass(std::string_view name) {
+    if (name == "gldm")
+        name = "ngldm";
+    for (const IbsiClass& c : kIbsiClasses)
+        if (c.name == name)
+            return &c;
+    return nullptr;
+}
 
 const FeatureClass* FindClass(std::string_view name) {
     for (const FeatureClass& c : kClasses)
@@ -199,7 +250,179 @@ struct ClassJob {
     std::string error;
 };
 
+/// The image local intensity takes its sphere from: `image` with the region's box overwritten
+/// by the preprocessed values, when the region lies on the input grid (no interpolation);
+/// otherwise only the region's box, since IbsiPreprocess does not return the interpolated
+/// full image (voxels outside the box then do not count).
+struct LocalImage {
+    Volume<double> image;
+    Region region; ///< the region, with box_origin indexing `image`
+};
+
+LocalImage LocalIntensityImage(const Volume<double>& image, const Region& region) {
+    const ImageGeometry& g = image.Geometry();
+    bool on_grid = true;
+    for (std::size_t a = 0; a < 3; ++a)
+        on_grid = on_grid && std::abs(g.spacing[a] - region.spacing[a]) <= 1e-9 * std::max(1.0, g.spacing[a]) &&
+                  region.box_origin[a] + region.size[a] <= g.size[a];
+    LocalImage out{on_grid ? image : Volume<double>(), region};
+    if (!on_grid) {
+        ImageGeometry box;
+        box.size = region.size;
+        box.spacing = {region.spacing[0], region.spacing[1], region.spacing[2]};
+        out.image = Volume<double>(box, 0.0);
+        out.region.box_origin = {0, 0, 0};
+    }
+    const auto& o = out.region.box_origin;
+    for (std::size_t k = 0; k < region.size[2]; ++k)
+        for (std::size_t j = 0; j < region.size[1]; ++j)
+            for (std::size_t i = 0; i < region.size[0]; ++i)
+                out.image.At(o[0] + i, o[1] + j, o[2] + k) = region.image[region.Index(i, j, k)];
+    return out;
+}
+
+/// A settings literal for IBSI mode: the PyRadiomics settings plus the IBSI ones.
+std::string IbsiSettingsLiteral(const Settings& s) {
+    std::string text = SettingsLiteral(s);
+    text.pop_back();
+    const auto aggregation = [](Aggregation a) {
+        switch (a) {
+        case Aggregation::ThreeDAverage:
+            return "'3D_avg'";
+        case Aggregation::ThreeDMerged:
+            return "'3D_comb'";
+        case Aggregation::TwoDAverage:
+            return "'2D_avg'";
+        case Aggregation::TwoDSliceMerged:
+            return "'2D_comb'";
+        case Aggregation::TwoAndHalfDAverage:
+            return "'2_5D_avg'";
+        case Aggregation::TwoAndHalfDMerged:
+            return "'2_5D_comb'";
+        }
+        return "None";
+    };
+    text += ", 'ibsiCompliant': True, 'ibsiAggregation': " + std::string(aggregation(s.ibsi_aggregation));
+    text += ", 'ibsiDiscretisationMinimum': " + PyOptional(s.ibsi_discretisation_minimum);
+    text += ", 'ivhBinWidth': " + PyOptional(s.ivh_bin_width) + ", 'ivhBinCount': " + PyOptional(s.ivh_bin_count);
+    text += ", 'ibsiRoundIntensities': " + PyBool(s.ibsi_round_intensities);
+    text += ", 'ibsiMaskThreshold': " + PyNumber(s.ibsi_mask_threshold);
+    text += ", 'ibsiOutlierSigma': " + PyOptional(s.ibsi_outlier_sigma);
+    return text + "}";
+}
+
+/// Keeps `requested` features of one class result (all when empty), named "original_...".
+std::string TakeFeatures(std::string_view class_name, Features& computed, const std::vector<std::string>& requested,
+                         Features& out) {
+    if (requested.empty()) {
+        for (Feature& f : computed)
+            if (!f.on_request) {
+                f.name = "original_" + f.name;
+                out.push_back(std::move(f));
+            }
+        return "";
+    }
+    const std::string prefix = std::string(class_name) + "_";
+    std::vector<std::string> done;
+    for (const std::string& name : requested) {
+        if (std::find(done.begin(), done.end(), name) != done.end())
+            continue;
+        done.push_back(name);
+        auto it = std::find_if(computed.begin(), computed.end(),
+                               [&](const Feature& f) { return f.name == prefix + name; });
+        if (it == computed.end())
+            return "featureClass: Feature not found: " + std::string(class_name) + " " + name;
+        Feature f = *it;
+        f.name = "original_" + f.name;
+        out.push_back(std::move(f));
+    }
+    return "";
+}
+
+/// IBSI mode of Extract: IBSI preprocessing, then the IBSI classes in parallel.
+ExtractionResult ExtractIbsi(const Volume<double>& image, const Volume<std::int32_t>& mask,
+                             const ExtractionParams& params) {
+    ExtractionResult result;
+    const Settings& settings = params.settings;
+    std::vector<std::pair<const IbsiClass*, std::vector<std::string>>> enabled;
+    if (params.feature_classes.empty()) {
+        for (const IbsiClass& c : kIbsiClasses)
+            enabled.emplace_back(&c, std::vector<std::string>{});
+    } else {
+        for (const auto& [name, features] : params.feature_classes) {
+            if (name == "shape2D")
+                continue; // no IBSI counterpart (IBSI morphology is 3D only)
+            const IbsiClass* c = FindIbsiClass(name);
+            if (c == nullptr) {
+                result.error = "featureClass: unknown feature class '" + name + "' in IBSI mode";
+                return result;
+            }
+            auto same = [c](const auto& e) { return e.first == c; };
+            if (auto it = std::find_if(enabled.begin(), enabled.end(), same); it != enabled.end())
+                it->second = features;
+            else
+                enabled.emplace_back(c, features);
+        }
+    }
+    if (settings.additional_info) {
+        result.diagnostics.emplace_back("diagnostics_Configuration_Settings", IbsiSettingsLiteral(settings));
+        result.diagnostics.emplace_back("diagnostics_Configuration_EnabledImageTypes",
+                                        ImageTypesLiteral(params.image_types));
+    }
+    Region region;
+    std::vector<std::pair<std::string, std::string>> diagnostics;
+    const std::string error = IbsiPreprocess(image, mask, settings, region, &diagnostics);
+    result.diagnostics.insert(result.diagnostics.end(), diagnostics.begin(), diagnostics.end());
+    if (!error.empty()) {
+        result.error = error;
+        return result;
+    }
+    std::optional<LocalImage> local;
+    for (const auto& e : enabled)
+        if (e.first->compute_full != nullptr)
+            local = LocalIntensityImage(image, region);
+
+    std::vector<Features> computed(enabled.size());
+    std::vector<std::string> errors(enabled.size());
+    ParallelFor(enabled.size(), 0, [&](std::size_t j) {
+        const IbsiClass& c = *enabled[j].first;
+        try {
+            computed[j] = c.compute != nullptr ? c.compute(region, settings)
+                                               : c.compute_full(local->region, local->image, settings);
+        } catch (const std::exception& e) {
+            errors[j] = std::string(c.name) + ": " + e.what();
+        }
+    });
+    for (std::size_t j = 0; j < enabled.size(); ++j) {
+        std::string problem = errors[j];
+        if (problem.empty())
+            problem = TakeFeatures(enabled[j].first->name, computed[j], enabled[j].second, result.features);
+        if (!problem.empty()) {
+            result.error = problem;
+            result.features.clear();
+            return result;
+        }
+    }
+    return result;
+}
+
 } // namespace
+
+Features ComputeIbsiFeatures(const Region& region, const Volume<double>& full_image, const Settings& settings) {
+    Settings ibsi = settings;
+    ibsi.ibsi_compliant = true;
+    std::vector<Features> computed(kIbsiClasses.size());
+    ParallelFor(kIbsiClasses.size(), 0, [&](std::size_t j) {
+        const IbsiClass& c = kIbsiClasses[j];
+        computed[j] = c.compute != nullptr ? c.compute(region, ibsi) : c.compute_full(region, full_image, ibsi);
+    });
+    Features out;
+    for (Features& features : computed)
+        for (Feature& f : features)
+            if (!f.on_request)
+                out.push_back(std::move(f));
+    return out;
+}
 
 ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>& mask,
                          const ExtractionParams& params) {
@@ -211,6 +434,8 @@ ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>
             result.error = "imageType: image type '" + type.name + "' is not supported (only Original)";
             return result;
         }
+    if (settings.ibsi_compliant)
+        return ExtractIbsi(image, mask, params);
 
     // Enabled classes as PyRadiomics' enabledFeatures dict: file order, or, for a params file
     // without featureClass section, every class (_applyParams; shape2D then still needs force2D).
@@ -289,30 +514,11 @@ ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>
             result.features.clear();
             return result;
         }
-        const std::string prefix = std::string(job.feature_class->name) + "_";
-        if (job.names.empty()) {
-            for (Feature& f : job.result)
-                if (!f.on_request) {
-                    f.name = "original_" + f.name;
-                    result.features.push_back(std::move(f));
-                }
-            continue;
-        }
-        std::vector<std::string> done;
-        for (const std::string& name : job.names) {
-            if (std::find(done.begin(), done.end(), name) != done.end())
-                continue;
-            done.push_back(name);
-            auto it = std::find_if(job.result.begin(), job.result.end(),
-                                   [&](const Feature& f) { return f.name == prefix + name; });
-            if (it == job.result.end()) {
-                result.error = "featureClass: Feature not found: " + std::string(job.feature_class->name) + " " + name;
-                result.features.clear();
-                return result;
-            }
-            Feature f = *it;
-            f.name = "original_" + f.name;
-            result.features.push_back(std::move(f));
+        const std::string problem = TakeFeatures(job.feature_class->name, job.result, job.names, result.features);
+        if (!problem.empty()) {
+            result.error = problem;
+            result.features.clear();
+            return result;
         }
     }
     return result;

@@ -4,6 +4,7 @@
 /// the pipeline.
 
 #include "processing/radiomics/feature.h"
+#include "processing/radiomics/region.h"
 #include "processing/radiomics/settings.h"
 #include "processing/volume.h"
 
@@ -46,7 +47,18 @@ struct ExtractionResult {
 /// Runs the whole PyRadiomics flow on one case: mask checks, resampling, normalisation,
 /// re-segmentation, cropping, discretisation, then every enabled class of every enabled
 /// image type (feature classes in parallel).
+/// With settings.ibsi_compliant the IBSI mode runs instead: IbsiPreprocess (ibsi_preprocess.h)
+/// replaces the PyRadiomics preprocessing, and the IBSI classes run: firstorder, glcm, glrlm,
+/// glszm, ngtdm and shape in IBSI mode, then gldzm, ngldm, intensityhistogram, ivh,
+/// localintensity, statistics and morphology. Every feature carries its IBSI code and each IBSI
+/// feature is reported once; a featureClass entry "gldm" means ngldm, "shape2D" is ignored.
 ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>& mask,
                          const ExtractionParams& params);
+
+/// Every IBSI-mode class on an already prepared region (settings.ibsi_compliant is forced on):
+/// the default features (not the on-request ones), named "<class>_<Feature>", in the
+/// extractor's IBSI class order. `full_image` is the
+/// image the region was cut from (region.box_origin indexes it), for local intensity.
+Features ComputeIbsiFeatures(const Region& region, const Volume<double>& full_image, const Settings& settings);
 
 } // namespace radnode::processing::radiomics

@@ -67,7 +67,8 @@ Features ComputeFirstOrder(const Region& region, const Settings& settings) {
     const std::size_t n = region.voxels.size();
     if (n == 0)
         throw std::invalid_argument("first order features need at least one ROI voxel");
-    const double shift = settings.voxel_array_shift;
+    // IBSI energy and RMS are of the intensities themselves: voxelArrayShift is PyRadiomics'.
+    const double shift = settings.ibsi_compliant ? 0.0 : settings.voxel_array_shift;
     const auto count = static_cast<double>(n);
 
     std::vector<double> values(n);
@@ -173,6 +174,30 @@ Features ComputeFirstOrder(const Region& region, const Settings& settings) {
     // A flat region has m2 = 0; PyRadiomics then divides by 1 instead, giving 0.
     const double moment_scale = m2 == 0.0 ? 1.0 : m2;
 
+    if (settings.ibsi_compliant) {
+        // IBSI statistics (UHIW), each reported once: excess kurtosis comes from
+        // ibsi_statistics (IPH6), histogram entropy and uniformity from intensity_histogram
+        // (TLU2, BJ5W, on the IBSI discretisation and without eps). StandardDeviation and
+        // TotalEnergy have no IBSI definition: on request only, without code.
+        return {
+            {"firstorder_10Percentile", p10, "QG58", false},
+            {"firstorder_90Percentile", p90, "8DWT", false},
+            {"firstorder_Energy", energy, "N8CA", false},
+            {"firstorder_InterquartileRange", percentile[2] - percentile[1], "SALO", false},
+            {"firstorder_Maximum", maximum, "84IY", false},
+            {"firstorder_MeanAbsoluteDeviation", absolute_deviation, "4FUA", false},
+            {"firstorder_Mean", mean, "Q4LE", false},
+            {"firstorder_Median", median, "Y12H", false},
+            {"firstorder_Minimum", minimum, "1GSF", false},
+            {"firstorder_Range", maximum - minimum, "2OJQ", false},
+            {"firstorder_RobustMeanAbsoluteDeviation", robust_deviation, "1128", false},
+            {"firstorder_RootMeanSquared", std::sqrt(energy / count), "5ZWQ", false},
+            {"firstorder_Skewness", m3 / std::pow(moment_scale, 1.5), "KE2A", false},
+            {"firstorder_StandardDeviation", standard_deviation, "", true},
+            {"firstorder_TotalEnergy", energy * voxel_volume, "", true},
+            {"firstorder_Variance", standard_deviation * standard_deviation, "ECT3", false},
+        };
+    }
     return {
         {"firstorder_10Percentile", p10, "QG58", false},
         {"firstorder_90Percentile", p90, "8DWT", false},

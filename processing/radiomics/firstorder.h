@@ -15,6 +15,10 @@ namespace radnode::processing::radiomics {
 /// Percentiles follow numpy's linear interpolation. StandardDeviation (deprecated in
 /// PyRadiomics) is returned with on_request = true. Throws std::invalid_argument for a region
 /// without voxels.
+/// In IBSI mode (settings.ibsi_compliant) the shift is not applied, Kurtosis, Entropy and
+/// Uniformity are not returned (ComputeIbsiStatistics gives excess kurtosis, the intensity
+/// histogram gives entropy and uniformity), and StandardDeviation and TotalEnergy (no IBSI
+/// definition) are on request.
 Features ComputeFirstOrder(const Region& region, const Settings& settings);
 
 } // namespace radnode::processing::radiomics

@@ -534,11 +534,16 @@ private:
     std::vector<double> e2_;
 };
 
-Features MakeFeatures(const std::array<double, kCount>& values) {
+Features MakeFeatures(const std::array<double, kCount>& values, bool ibsi) {
     Features out;
     out.reserve(kCount);
-    for (std::size_t f = 0; f < kCount; ++f)
-        out.push_back(Feature{std::string(kInfo[f].name), values[f], kInfo[f].ibsi, kInfo[f].on_request});
+    for (std::size_t f = 0; f < kCount; ++f) {
+        // IBSI mode reports every IBSI feature by default (Dissimilarity and Sum variance are
+        // IBSI features that PyRadiomics deprecated as duplicates) and the ones IBSI does not
+        // define (Homogeneity1/2, MCC) only on request.
+        const bool on_request = ibsi ? kInfo[f].ibsi.empty() : kInfo[f].on_request;
+        out.push_back(Feature{std::string(kInfo[f].name), values[f], kInfo[f].ibsi, on_request});
+    }
     return out;
 }
 
@@ -548,7 +553,7 @@ Features ComputeGlcm(const Region& region, const Settings& settings) {
     std::array<double, kCount> result;
     result.fill(kNaN);
     if (region.gray_levels.empty())
-        return MakeFeatures(result);
+        return MakeFeatures(result, settings.ibsi_compliant);
     const Plan plan = MakePlan(region, settings);
     const std::size_t n = region.gray_levels.size();
     const std::size_t nn = n * n;
@@ -588,7 +593,7 @@ Features ComputeGlcm(const Region& region, const Settings& settings) {
     if (!settings.ibsi_compliant) // PyRadiomics raises DeprecationWarning for these: NaN
         for (const std::size_t k : {kDissimilarity, kHomogeneity1, kHomogeneity2, kSumVariance})
             result[k] = kNaN;
-    return MakeFeatures(result);
+    return MakeFeatures(result, settings.ibsi_compliant);
 }
 
 GlcmMatrices ComputeGlcmMatrices(const Region& region, const Settings& settings) {

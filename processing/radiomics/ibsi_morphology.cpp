@@ -1,10 +1,8 @@
 #include "processing/radiomics/ibsi_morphology.h"
 
-#include <Eigen/Dense>
+#include "processing/radiomics/shape.h"
 
-#include <itkBinaryMask3DMeshSource.h>
-#include <itkImage.h>
-#include <itkMesh.h>
+#include <Eigen/Dense>
 
 #include <algorithm>
 #include <array>
@@ -21,64 +19,6 @@ namespace radnode::processing::radiomics {
 namespace {
 
 using Vec3 = Eigen::Vector3d;
-
-struct Mesh {
-    std::vector<Vec3> points;
-    std::vector<std::array<std::size_t, 3>> triangles;
-};
-
-/// Marching-cubes mesh of the shape mask in mm (box corner voxel centre at the origin).
-Mesh MaskMesh(const Region& region) {
-    using Image = itk::Image<unsigned char, 3>;
-    using ItkMesh = itk::Mesh<double, 3>;
-    auto image = Image::New();
-    Image::RegionType itk_region;
-    Image::SizeType size;
-    // One voxel of background padding on every side closes the surface at the box faces.
-    for (unsigned a = 0; a < 3; ++a)
-        size[a] = region.size[a] + 2;
-    itk_region.SetSize(size);
-    image->SetRegions(itk_region);
-    Image::SpacingType spacing;
-    Image::PointType origin;
-    for (unsigned a = 0; a < 3; ++a) {
-        spacing[a] = region.spacing[a];
-        origin[a] = -region.spacing[a];
-    }
-    image->SetSpacing(spacing);
-    image->SetOrigin(origin);
-    image->Allocate();
-    image->FillBuffer(0);
-    for (std::size_t k = 0; k < region.size[2]; ++k)
-        for (std::size_t j = 0; j < region.size[1]; ++j)
-            for (std::size_t i = 0; i < region.size[0]; ++i)
-                if (region.shape_mask[region.Index(i, j, k)] != 0) {
-                    const Image::IndexType index{{static_cast<Image::IndexValueType>(i + 1),
-                                                  static_cast<Image::IndexValueType>(j + 1),
-                                                  static_cast<Image::IndexValueType>(k + 1)}};
-                    image->SetPixel(index, 1);
-                }
-    auto source = itk::BinaryMask3DMeshSource<Image, ItkMesh>::New();
-    source->SetInput(image);
-    source->SetObjectValue(1);
-    source->Update();
-    const ItkMesh* itk_mesh = source->GetOutput();
-    Mesh mesh;
-    mesh.points.reserve(itk_mesh->GetNumberOfPoints());
-    std::map<ItkMesh::PointIdentifier, std::size_t> ids;
-    for (auto it = itk_mesh->GetPoints()->Begin(); it != itk_mesh->GetPoints()->End(); ++it) {
-        ids[it.Index()] = mesh.points.size();
-        mesh.points.emplace_back(it.Value()[0], it.Value()[1], it.Value()[2]);
-    }
-    for (auto it = itk_mesh->GetCells()->Begin(); it != itk_mesh->GetCells()->End(); ++it) {
-        const auto* cell = it.Value();
-        if (cell->GetNumberOfPoints() != 3)
-            continue;
-        const auto* p = cell->PointIdsBegin();
-        mesh.triangles.push_back({ids[p[0]], ids[p[1]], ids[p[2]]});
-    }
-    return mesh;
-}
 
 /// Signed volume (divergence theorem) and area of a closed triangle surface.
 std::pair<double, double> VolumeAndArea(const std::vector<Vec3>& points,
@@ -216,8 +156,15 @@ Features ComputeIbsiMorphology(const Region& region, const Settings& /*settings*
     const double voxel_volume = region.spacing[0] * region.spacing[1] * region.spacing[2];
     const double volume_voxels = static_cast<double>(shape_voxels.size()) * voxel_volume;
 
-    Mesh mesh = MaskMesh(region);
-    const auto [volume, area] = VolumeAndArea(mesh.points, mesh.triangles);
+    // The one marching-cubes mesh of the engine (shape.cpp), so mesh volume and area agree
+    // with shape_MeshVolume and shape_SurfaceArea to the last bit.
+    const ShapeMesh shape_mesh = ComputeShapeMesh(region);
+    const double volume = shape_mesh.volume;
+    const double area = shape_mesh.area;
+    std::vector<Vec3> mesh_points;
+    mesh_points.reserve(shape_mesh.vertices.size());
+    for (const auto& p : shape_mesh.vertices)
+        mesh_points.emplace_back(p[0], p[1], p[2]);
     const double pi = std::numbers::pi;
     const double compactness1 = volume / (std::sqrt(pi) * std::pow(area, 1.5));
     const double compactness2 = 36.0 * pi * volume * volume / (area * area * area);
@@ -225,9 +172,9 @@ Features ComputeIbsiMorphology(const Region& region, const Settings& /*settings*
     const double asphericity = std::cbrt(area * area * area / (36.0 * pi * volume * volume)) - 1.0;
 
     // Axis-aligned bounding box of the mesh.
-    Vec3 lo = mesh.points.front();
+    Vec3 lo = mesh_points.front();
     Vec3 hi = lo;
-    for (const Vec3& p : mesh.points) {
+    for (const Vec3& p : mesh_points) {
         lo = lo.cwiseMin(p);
         hi = hi.cwiseMax(p);
     }
@@ -254,7 +201,7 @@ Features ComputeIbsiMorphology(const Region& region, const Settings& /*settings*
     const double aee_volume = 4.0 * pi * a * b * c / 3.0;
     const double aee_area = a > 0.0 ? EllipsoidArea(a, b, c) : 0.0;
 
-    std::vector<Vec3> hull_points = mesh.points;
+    std::vector<Vec3> hull_points = mesh_points;
     const auto hull_faces = ConvexHull(hull_points);
     const auto [hull_volume, hull_area] = VolumeAndArea(hull_points, hull_faces);
 

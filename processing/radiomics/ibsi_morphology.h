@@ -1,7 +1,7 @@
 #pragma once
-/// IBSI morphology features (family HCUG) that PyRadiomics' shape class lacks. The mesh is a
-/// marching-cubes surface of the morphological mask with vertices halfway between voxel
-/// centres (ITK's BinaryMask3DMeshSource), which gives the IBSI mesh volume and area.
+/// IBSI morphology features (family HCUG) that PyRadiomics' shape class lacks. The mesh is
+/// shape.h's marching-cubes surface of the morphological mask (ComputeShapeMesh), the same
+/// one shape_MeshVolume and shape_SurfaceArea are measured on.
 
 #include "processing/radiomics/feature.h"
 #include "processing/radiomics/region.h"

@@ -153,6 +153,7 @@ struct PaddedMask {
     std::vector<std::uint8_t> row_used; ///< per (z, y) row: any voxel set
     std::size_t count = 0;              ///< voxels set
     std::array<std::int64_t, 3> index_sum{0, 0, 0};
+    std::array<std::size_t, 3> box_lo{0, 0, 0}; ///< region box index (x, y, z) of padded voxel (1, 1, 1)
 };
 
 PaddedMask PadShapeMask(const Region& region) {
@@ -458,7 +459,9 @@ Diameters MeshDiameters(const std::vector<Vertex>& vertices, const std::array<st
 
 /// Eigenvalues (ascending) of the covariance of the voxel centres in mm, PyRadiomics style:
 /// population covariance, values in (-1e-10, 0) set to 0.
-std::array<double, 3> PrincipalMoments(const PaddedMask& mask, const Vec3& spacing) {
+/// Eigenvalues (ascending) of the voxel-centre covariance, divided by N as PyRadiomics does or
+/// by N - 1 (the sample covariance, which IBSI's reference axis lengths use).
+std::array<double, 3> PrincipalMoments(const PaddedMask& mask, const Vec3& spacing, bool sample_covariance) {
     const auto n = static_cast<double>(mask.count);
     const Vec3 mean{static_cast<double>(mask.index_sum[0]) / n, static_cast<double>(mask.index_sum[1]) / n,
                     static_cast<double>(mask.index_sum[2]) / n};
@@ -486,7 +489,7 @@ std::array<double, 3> PrincipalMoments(const PaddedMask& mask, const Vec3& spaci
         }
     Eigen::Matrix3d covariance;
     covariance << c[0], c[1], c[2], c[1], c[3], c[4], c[2], c[4], c[5];
-    covariance /= n;
+    covariance /= sample_covariance ? std::max(1.0, n - 1.0) : n;
     const Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> solver(covariance, Eigen::EigenvaluesOnly);
     std::array<double, 3> values{solver.eigenvalues()[0], solver.eigenvalues()[1], solver.eigenvalues()[2]};
     for (double& v : values)
@@ -506,12 +509,33 @@ double AxisRatio(double small, double large) {
 
 } // namespace
 
-Features ComputeShape(const Region& region, const Settings& /*settings*/) {
+ShapeMesh ComputeShapeMesh(const Region& region) {
+    const PaddedMask mask = PadShapeMask(region);
+    const Vec3 spacing{region.spacing[2], region.spacing[1], region.spacing[0]}; // (z, y, x)
+    const MeshResult mesh = MarchingCubes(mask, spacing);
+    ShapeMesh out;
+    out.volume = std::abs(mesh.volume);
+    out.area = mesh.area;
+    out.vertices.reserve(mesh.vertices.size());
+    // Vertex coordinates are doubled padded indices (z, y, x); padded index 1 is box index box_lo.
+    for (const Vertex& v : mesh.vertices) {
+        std::array<double, 3> p{};
+        for (std::size_t a = 0; a < 3; ++a) {
+            const std::size_t q = 2 - a; // (x, y, z) from (z, y, x)
+            p[a] = (0.5 * static_cast<double>(v.c[q]) - 1.0 + static_cast<double>(mask.box_lo[a])) *
+                   region.spacing[a];
+        }
+        out.vertices.push_back(p);
+    }
+    return out;
+}
+
+Features ComputeShape(const Region& region, const Settings& settings) {
     const PaddedMask mask = PadShapeMask(region);
     const Vec3 spacing{region.spacing[2], region.spacing[1], region.spacing[0]}; // (z, y, x)
     const MeshResult mesh = MarchingCubes(mask, spacing);
     const Diameters diameters = MeshDiameters(mesh.vertices, mask.dims, spacing);
-    const std::array<double, 3> eigen = PrincipalMoments(mask, spacing);
+    const std::array<double, 3> eigen = PrincipalMoments(mask, spacing, settings.ibsi_compliant);
 
     const double volume = mesh.volume;
     const double area = mesh.area;
@@ -519,6 +543,28 @@ Features ComputeShape(const Region& region, const Settings& /*settings*/) {
     const double sphere_area = std::cbrt(36.0 * kPi * volume * volume);
     // PyRadiomics: Np * (z * x * y) with spacing (z, y, x).
     const double voxel_volume = static_cast<double>(mask.count) * (spacing[0] * spacing[2] * spacing[1]);
+
+    if (settings.ibsi_compliant) {
+        // IBSI morphology, each feature once: voxel-counting volume, compactness 1/2 and
+        // spherical disproportion come from ibsi_morphology (its morphology_* names). The 2D
+        // diameters have no IBSI definition: on request only, without code. Axis lengths use
+        // the sample covariance.
+        return {
+            {"shape_Elongation", AxisRatio(eigen[1], eigen[2]), "Q3CK", false},
+            {"shape_Flatness", AxisRatio(eigen[0], eigen[2]), "N17B", false},
+            {"shape_LeastAxisLength", AxisLength(eigen[0]), "7J51", false},
+            {"shape_MajorAxisLength", AxisLength(eigen[2]), "TDIC", false},
+            {"shape_Maximum2DDiameterColumn", diameters.column, "", true},
+            {"shape_Maximum2DDiameterRow", diameters.row, "", true},
+            {"shape_Maximum2DDiameterSlice", diameters.slice, "", true},
+            {"shape_Maximum3DDiameter", diameters.full, "L0JK", false},
+            {"shape_MeshVolume", volume, "RNU0", false},
+            {"shape_MinorAxisLength", AxisLength(eigen[1]), "P9VJ", false},
+            {"shape_Sphericity", sphere_area / area, "QCFX", false},
+            {"shape_SurfaceArea", area, "C0JK", false},
+            {"shape_SurfaceVolumeRatio", area / volume, "2PR5", false},
+        };
+    }
 
     return {
         {"shape_Compactness1", volume / (std::pow(area, 1.5) * std::sqrt(kPi)), "SKGS", true},

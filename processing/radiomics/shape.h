@@ -7,6 +7,9 @@
 #include "processing/radiomics/region.h"
 #include "processing/radiomics/settings.h"
 
+#include <array>
+#include <vector>
+
 namespace radnode::processing::radiomics {
 
 /// All 3D shape features in PyRadiomics' output order (alphabetical by feature name), named
@@ -18,6 +21,23 @@ namespace radnode::processing::radiomics {
 /// in PyRadiomics) are returned with on_request = true. An eigenvalue below -1e-10 gives NaN
 /// for the axis features that use it, as in PyRadiomics. Throws std::invalid_argument for an
 /// empty shape mask.
+/// In IBSI mode (settings.ibsi_compliant) voxel volume, compactness 1/2 and spherical
+/// disproportion are left to ComputeIbsiMorphology (not returned), the 2D diameters (no IBSI
+/// definition) are on request, and the axis lengths use the sample (N - 1) covariance.
 Features ComputeShape(const Region& region, const Settings& settings);
+
+/// The marching-cubes surface ComputeShape measures, for the IBSI morphology features that
+/// need more of it than volume and area (bounding boxes, convex hull).
+struct ShapeMesh {
+    double volume = 0.0; ///< mm^3 enclosed (positive)
+    double area = 0.0;   ///< mm^2
+    /// Every mesh vertex once, in mm as (x, y, z), with the centre of the region box's first
+    /// voxel at the origin.
+    std::vector<std::array<double, 3>> vertices;
+};
+
+/// The mesh of `region.shape_mask` with `region.spacing`. Throws std::invalid_argument for an
+/// empty shape mask.
+ShapeMesh ComputeShapeMesh(const Region& region);
 
 } // namespace radnode::processing::radiomics
