@@ -250,37 +250,6 @@ struct ClassJob {
     std::string error;
 };
 
-/// The image local intensity takes its sphere from: `image` with the region's box overwritten
-/// by the preprocessed values, when the region lies on the input grid (no interpolation);
-/// otherwise only the region's box, since IbsiPreprocess does not return the interpolated
-/// full image (voxels outside the box then do not count).
-struct LocalImage {
-    Volume<double> image;
-    Region region; ///< the region, with box_origin indexing `image`
-};
-
-LocalImage LocalIntensityImage(const Volume<double>& image, const Region& region) {
-    const ImageGeometry& g = image.Geometry();
-    bool on_grid = true;
-    for (std::size_t a = 0; a < 3; ++a)
-        on_grid = on_grid && std::abs(g.spacing[a] - region.spacing[a]) <= 1e-9 * std::max(1.0, g.spacing[a]) &&
-                  region.box_origin[a] + region.size[a] <= g.size[a];
-    LocalImage out{on_grid ? image : Volume<double>(), region};
-    if (!on_grid) {
-        ImageGeometry box;
-        box.size = region.size;
-        box.spacing = {region.spacing[0], region.spacing[1], region.spacing[2]};
-        out.image = Volume<double>(box, 0.0);
-        out.region.box_origin = {0, 0, 0};
-    }
-    const auto& o = out.region.box_origin;
-    for (std::size_t k = 0; k < region.size[2]; ++k)
-        for (std::size_t j = 0; j < region.size[1]; ++j)
-            for (std::size_t i = 0; i < region.size[0]; ++i)
-                out.image.At(o[0] + i, o[1] + j, o[2] + k) = region.image[region.Index(i, j, k)];
-    return out;
-}
-
 /// A settings literal for IBSI mode: the PyRadiomics settings plus the IBSI ones.
 std::string IbsiSettingsLiteral(const Settings& s) {
     std::string text = SettingsLiteral(s);
@@ -369,18 +338,20 @@ ExtractionResult ExtractIbsi(const Volume<double>& image, const Volume<std::int3
         result.diagnostics.emplace_back("diagnostics_Configuration_EnabledImageTypes",
                                         ImageTypesLiteral(params.image_types));
     }
+    const bool local_intensity =
+        std::any_of(enabled.begin(), enabled.end(), [](const auto& e) { return e.first->compute_full != nullptr; });
     Region region;
     std::vector<std::pair<std::string, std::string>> diagnostics;
-    const std::string error = IbsiPreprocess(image, mask, settings, region, &diagnostics);
+    // Local intensity's sphere reaches voxels outside the ROI: it needs the whole
+    // interpolated image, which only IbsiPreprocess has.
+    Volume<double> full_image;
+    const std::string error =
+        IbsiPreprocess(image, mask, settings, region, &diagnostics, local_intensity ? &full_image : nullptr);
     result.diagnostics.insert(result.diagnostics.end(), diagnostics.begin(), diagnostics.end());
     if (!error.empty()) {
         result.error = error;
         return result;
     }
-    std::optional<LocalImage> local;
-    for (const auto& e : enabled)
-        if (e.first->compute_full != nullptr)
-            local = LocalIntensityImage(image, region);
 
     std::vector<Features> computed(enabled.size());
     std::vector<std::string> errors(enabled.size());
@@ -388,7 +359,7 @@ ExtractionResult ExtractIbsi(const Volume<double>& image, const Volume<std::int3
         const IbsiClass& c = *enabled[j].first;
         try {
             computed[j] = c.compute != nullptr ? c.compute(region, settings)
-                                               : c.compute_full(local->region, local->image, settings);
+                                               : c.compute_full(region, full_image, settings);
         } catch (const std::exception& e) {
             errors[j] = std::string(c.name) + ": " + e.what();
         }

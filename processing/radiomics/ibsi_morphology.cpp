@@ -3,10 +3,12 @@
 #include "processing/radiomics/shape.h"
 
 #include <Eigen/Dense>
+#include <unsupported/Eigen/FFT>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <complex>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -136,6 +138,134 @@ double EllipsoidArea(double a, double b, double c) {
     return 4.0 * std::numbers::pi * a * b * sum;
 }
 
+/// Smallest n >= minimum with no prime factor above 5 (fast FFT lengths).
+std::size_t FftLength(std::size_t minimum) {
+    for (std::size_t n = std::max<std::size_t>(minimum, 1);; ++n) {
+        std::size_t m = n;
+        for (const std::size_t p : {2U, 3U, 5U})
+            while (m % p == 0)
+                m /= p;
+        if (m == 1)
+            return n;
+    }
+}
+
+/// In-place 3D DFT of a (px, py, pz) box, x fastest; `inverse` includes the 1/N scaling.
+void Fft3d(std::vector<std::complex<double>>& data, const std::array<std::size_t, 3>& dims, bool inverse) {
+    Eigen::FFT<double> fft;
+    std::vector<std::complex<double>> line;
+    std::vector<std::complex<double>> out;
+    const std::array<std::size_t, 3> stride{1, dims[0], dims[0] * dims[1]};
+    for (std::size_t axis = 0; axis < 3; ++axis) {
+        const std::size_t n = dims[axis];
+        if (n == 1)
+            continue;
+        line.resize(n);
+        const std::size_t total = dims[0] * dims[1] * dims[2];
+        for (std::size_t start = 0; start < total; ++start) {
+            // Lines along `axis` start where that axis' index is 0.
+            if ((start / stride[axis]) % n != 0)
+                continue;
+            for (std::size_t t = 0; t < n; ++t)
+                line[t] = data[start + t * stride[axis]];
+            if (inverse)
+                fft.inv(out, line);
+            else
+                fft.fwd(out, line);
+            for (std::size_t t = 0; t < n; ++t)
+                data[start + t * stride[axis]] = out[t];
+        }
+    }
+}
+
+/// Pair sums over the intensity-mask voxels i != j with weight w_ij = 1 / distance, both
+/// orders: W = sum w, cross = sum w d_i d_j, squares = sum w (d_i - d_j)^2, d = x - mean.
+struct AutocorrelationSums {
+    double weight = 0.0;
+    double cross = 0.0;
+    double squares = 0.0;
+};
+
+/// The exact sums by correlation in Fourier space: w depends only on the offset between two
+/// voxels, so each sum is sum_o w(o) C(o) with C a correlation of masked images. Returns false
+/// (nothing computed) when the zero-padded box would exceed `max_points`.
+bool FourierAutocorrelation(const Region& region, double mean, std::size_t max_points, AutocorrelationSums& sums) {
+    std::array<std::size_t, 3> dims{};
+    std::size_t total = 1;
+    for (std::size_t a = 0; a < 3; ++a) {
+        dims[a] = FftLength(2 * region.size[a] - 1); // no wrap-around of offsets
+        total *= dims[a];
+    }
+    if (total > max_points)
+        return false;
+    using Complex = std::complex<double>;
+    // mask + i * deviation, transformed together; split by Hermitian symmetry afterwards.
+    std::vector<Complex> md(total, Complex(0.0, 0.0));
+    std::vector<Complex> qq(total, Complex(0.0, 0.0)); // squared deviation
+    for (const std::uint32_t v : region.voxels) {
+        const std::size_t i = v % region.size[0];
+        const std::size_t j = (v / region.size[0]) % region.size[1];
+        const std::size_t k = v / (region.size[0] * region.size[1]);
+        const std::size_t p = i + dims[0] * (j + dims[1] * k);
+        const double d = region.image[v] - mean;
+        md[p] = Complex(1.0, d);
+        qq[p] = Complex(d * d, 0.0);
+    }
+    Fft3d(md, dims, false);
+    Fft3d(qq, dims, false);
+    // With Z = FFT(m + i d): M(f) = (Z(f) + conj Z(-f)) / 2, D(f) = (Z(f) - conj Z(-f)) / 2i.
+    // Correlations C_fg(o) = sum_p f(p) g(p + o) = IFFT(conj F * G); the three needed ones are
+    // packed as C_mm + i C_dd (both real) and C_qm.
+    // In place, a frequency and its mirror together (each reads both).
+    for (std::size_t z = 0; z < dims[2]; ++z)
+        for (std::size_t y = 0; y < dims[1]; ++y)
+            for (std::size_t x = 0; x < dims[0]; ++x) {
+                const std::size_t f = x + dims[0] * (y + dims[1] * z);
+                const std::size_t g = (dims[0] - x) % dims[0] +
+                                      dims[0] * ((dims[1] - y) % dims[1] + dims[1] * ((dims[2] - z) % dims[2]));
+                if (g < f)
+                    continue;
+                const Complex zf = md[f];
+                const Complex zg = md[g];
+                const auto split = [](Complex here, Complex mirror) {
+                    const Complex m = (here + std::conj(mirror)) * 0.5;
+                    const Complex d = (here - std::conj(mirror)) * Complex(0.0, -0.5);
+                    return std::pair<Complex, Complex>{m, std::norm(m) + Complex(0.0, 1.0) * std::norm(d)};
+                };
+                const auto [mf, packed_f] = split(zf, zg);
+                const auto [mg, packed_g] = split(zg, zf);
+                md[f] = packed_f;
+                md[g] = packed_g;
+                qq[f] = std::conj(qq[f]) * mf;
+                if (g != f)
+                    qq[g] = std::conj(qq[g]) * mg;
+            }
+    std::vector<Complex>& packed = md;
+    std::vector<Complex>& qm = qq;
+    Fft3d(packed, dims, true);
+    Fft3d(qm, dims, true);
+    const auto offset = [&](std::size_t index, std::size_t a) {
+        const std::size_t n = dims[a];
+        return index < region.size[a] ? static_cast<double>(index) : static_cast<double>(index) - static_cast<double>(n);
+    };
+    sums = {};
+    for (std::size_t z = 0; z < dims[2]; ++z)
+        for (std::size_t y = 0; y < dims[1]; ++y)
+            for (std::size_t x = 0; x < dims[0]; ++x) {
+                if (x == 0 && y == 0 && z == 0)
+                    continue; // i != j
+                const double ox = offset(x, 0) * region.spacing[0];
+                const double oy = offset(y, 1) * region.spacing[1];
+                const double oz = offset(z, 2) * region.spacing[2];
+                const double w = 1.0 / std::sqrt(ox * ox + oy * oy + oz * oz);
+                const std::size_t f = x + dims[0] * (y + dims[1] * z);
+                sums.weight += w * packed[f].real();
+                sums.cross += w * packed[f].imag();
+                sums.squares += w * 2.0 * (qm[f].real() - packed[f].imag());
+            }
+    return true;
+}
+
 Vec3 Centre(const Region& region, std::size_t v) {
     const std::size_t i = v % region.size[0];
     const std::size_t j = (v / region.size[0]) % region.size[1];
@@ -216,9 +346,28 @@ Features ComputeIbsiMorphology(const Region& region, const Settings& /*settings*
     const double mean_intensity = n > 0.0 ? intensity_sum / n : 0.0;
     const double centre_shift = intensity_sum != 0.0 ? (mean - weighted / intensity_sum).norm() : 0.0;
 
-    // Moran's I and Geary's C with weights 1 / distance.
-    std::vector<std::uint32_t> sample = region.voxels;
+    // Moran's I and Geary's C with weights 1 / distance: pair by pair for small ROIs, by
+    // correlation in Fourier space (exact as well) for larger ones; only a ROI whose box is
+    // too large for that uses an evenly strided subset of voxels, as IBSI permits.
+    constexpr std::size_t kDirectVoxels = 4000;
+    constexpr std::size_t kMaxFourierPoints = std::size_t{1} << 23; // two complex buffers: 256 MB
     constexpr std::size_t kMaxAutocorrelationVoxels = 10000;
+    double morans_i = 0.0;
+    double gearys_c = 0.0;
+    AutocorrelationSums sums;
+    double deviation = 0.0;
+    double m = n;
+    bool have_sums = false;
+    if (region.voxels.size() > kDirectVoxels) {
+        for (const std::uint32_t v : region.voxels)
+            deviation += (region.image[v] - mean_intensity) * (region.image[v] - mean_intensity);
+        have_sums = FourierAutocorrelation(region, mean_intensity, kMaxFourierPoints, sums);
+    }
+    std::vector<std::uint32_t> sample;
+    if (!have_sums) {
+        sample = region.voxels;
+        deviation = 0.0;
+    }
     if (sample.size() > kMaxAutocorrelationVoxels) {
         const std::size_t stride = (sample.size() + kMaxAutocorrelationVoxels - 1) / kMaxAutocorrelationVoxels;
         std::vector<std::uint32_t> strided;
@@ -226,9 +375,7 @@ Features ComputeIbsiMorphology(const Region& region, const Settings& /*settings*
             strided.push_back(sample[i]);
         sample.swap(strided);
     }
-    double morans_i = 0.0;
-    double gearys_c = 0.0;
-    if (sample.size() > 1) {
+    if (!have_sums && sample.size() > 1) {
         std::vector<Vec3> centres;
         std::vector<double> values;
         double sample_mean = 0.0;
@@ -237,22 +384,24 @@ Features ComputeIbsiMorphology(const Region& region, const Settings& /*settings*
             values.push_back(region.image[v]);
             sample_mean += region.image[v];
         }
-        const auto m = static_cast<double>(sample.size());
+        m = static_cast<double>(sample.size());
         sample_mean /= m;
-        double weight_sum = 0.0;
-        double cross = 0.0;
-        double squared_differences = 0.0;
-        double deviation = 0.0;
         for (std::size_t i = 0; i < sample.size(); ++i) {
             const double di = values[i] - sample_mean;
             deviation += di * di;
             for (std::size_t j = i + 1; j < sample.size(); ++j) {
                 const double w = 1.0 / (centres[i] - centres[j]).norm();
-                weight_sum += 2.0 * w; // pairs (i, j) and (j, i)
-                cross += 2.0 * w * di * (values[j] - sample_mean);
-                squared_differences += 2.0 * w * (values[i] - values[j]) * (values[i] - values[j]);
+                sums.weight += 2.0 * w; // pairs (i, j) and (j, i)
+                sums.cross += 2.0 * w * di * (values[j] - sample_mean);
+                sums.squares += 2.0 * w * (values[i] - values[j]) * (values[i] - values[j]);
             }
         }
+        have_sums = true;
+    }
+    if (have_sums) {
+        const double weight_sum = sums.weight;
+        const double cross = sums.cross;
+        const double squared_differences = sums.squares;
         if (deviation > 0.0) {
             morans_i = m / weight_sum * cross / deviation;
             gearys_c = (m - 1.0) / (2.0 * weight_sum) * squared_differences / deviation;

@@ -18,8 +18,10 @@ namespace radnode::processing::radiomics {
 /// "morphology_IntegratedIntensity" (99N0), "morphology_MoransI" (N365) and
 /// "morphology_GearysC" (NPT7). Shape features use `shape_mask`, intensity features `mask`.
 /// The enclosing ellipsoid's semi-axes are 2 sqrt(lambda) of the voxel-centre covariance
-/// (N - 1 normalisation). Moran's I and Geary's C are exact up to 10,000 ROI voxels; larger
-/// ROIs use an evenly strided subset of about 10,000 voxels, as IBSI permits.
+/// (N - 1 normalisation). Moran's I and Geary's C are exact: summed pair by pair up to 4,000
+/// ROI voxels, by correlation in Fourier space above (the weight depends only on the offset).
+/// Only a ROI whose zero-padded box exceeds 2^23 voxels falls back to an evenly strided
+/// subset of about 10,000 voxels, as IBSI permits.
 /// OMBB and MVEE densities are not computed (IBSI gives no reference for them).
 /// Returns an empty list for an empty shape mask.
 Features ComputeIbsiMorphology(const Region& region, const Settings& settings);

@@ -79,7 +79,61 @@ Features ComputeIntensityHistogram(const Region& region, const Settings& /*setti
     };
 }
 
-Features ComputeIntensityVolumeHistogram(const Region& region, const Settings& /*settings*/) {
+namespace {
+
+/// IBSI discretises the IVH on its own, apart from texture and intensity histogram: a bin
+/// width from the discretisation minimum (re-segmentation lower bound, else the ROI minimum),
+/// reported as bin centres; a bin count, reported as bin numbers; or neither, the intensities
+/// rounded to integers (e.g. HU) as levels. gray_levels then only give the IVH's lowest and
+/// highest level.
+Region IvhRegion(const Region& region, const Settings& settings) {
+    Region ivh;
+    ivh.size = region.size;
+    ivh.spacing = region.spacing;
+    ivh.image = region.image;
+    ivh.voxels = region.voxels;
+    if (!settings.ivh_bin_width && !settings.ivh_bin_count) {
+        ivh.gray.assign(region.BoxVoxelCount(), 0);
+        for (const std::uint32_t v : ivh.voxels) {
+            ivh.gray[v] = static_cast<std::int32_t>(std::lround(ivh.image[v]));
+            ivh.gray_levels.push_back(ivh.gray[v]);
+        }
+        std::sort(ivh.gray_levels.begin(), ivh.gray_levels.end());
+        ivh.gray_levels.erase(std::unique(ivh.gray_levels.begin(), ivh.gray_levels.end()), ivh.gray_levels.end());
+        ivh.max_gray_level = ivh.gray_levels.empty() ? 0 : ivh.gray_levels.back();
+        return ivh;
+    }
+    Settings s = settings;
+    s.bin_count = settings.ivh_bin_count;
+    if (settings.ivh_bin_width)
+        s.bin_width = *settings.ivh_bin_width;
+    if (!s.ibsi_discretisation_minimum && settings.resegment_range && !settings.resegment_range->empty())
+        s.ibsi_discretisation_minimum =
+            *std::min_element(settings.resegment_range->begin(), settings.resegment_range->end());
+    Discretise(ivh, s);
+    if (settings.ivh_bin_count) {
+        ivh.bin_edges.clear();
+    } else if (settings.resegment_range && settings.resegment_range->size() == 2 && !ivh.bin_edges.empty()) {
+        // With a bin width the intensity fractions span the re-segmentation range, not the
+        // ROI's: its bounds' bins are the lowest and highest level (IBSI config C).
+        const double width = *settings.ivh_bin_width;
+        const double origin = ivh.bin_edges.front();
+        const auto [lower, upper] =
+            std::minmax((*settings.resegment_range)[0], (*settings.resegment_range)[1]);
+        for (const double bound : {lower, upper})
+            ivh.gray_levels.push_back(static_cast<std::int32_t>(std::floor((bound - origin) / width)) + 1);
+        std::sort(ivh.gray_levels.begin(), ivh.gray_levels.end());
+        ivh.gray_levels.erase(std::unique(ivh.gray_levels.begin(), ivh.gray_levels.end()), ivh.gray_levels.end());
+    }
+    return ivh;
+}
+
+} // namespace
+
+Features ComputeIntensityVolumeHistogram(const Region& given, const Settings& settings) {
+    // Outside IBSI mode the region's levels are used as given (a region prepared for the IVH).
+    const Region ivh = settings.ibsi_compliant ? IvhRegion(given, settings) : Region{};
+    const Region& region = settings.ibsi_compliant ? ivh : given;
     std::int32_t lowest = 0;
     std::int32_t highest = 0;
     if (!region.gray_levels.empty()) {

@@ -18,6 +18,11 @@ Features ComputeIntensityHistogram(const Region& region, const Settings& setting
 /// levels, from the lowest to the highest ROI level including empty ones; the intensity
 /// fraction is (level - lowest) / (highest - lowest). Intensities are reported as levels,
 /// or as bin centres when `region.bin_edges` holds the edges.
+/// In IBSI mode (settings.ibsi_compliant) the IVH has its own discretisation of the ROI
+/// intensities, as IBSI defines it: settings.ivh_bin_width (bin centres from
+/// ibsi_discretisation_minimum, else the re-segmentation lower bound, else the ROI minimum),
+/// settings.ivh_bin_count (bin numbers), or neither (intensities rounded to integers);
+/// region.gray is then not used.
 Features ComputeIntensityVolumeHistogram(const Region& region, const Settings& settings);
 
 } // namespace radnode::processing::radiomics

@@ -1,25 +1,17 @@
+#include "baseline_support.h"
 #include "processing/radiomics/firstorder.h"
-#include "reference_data.h"
 
-#include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <cstdio>
+#include <cstdint>
 #include <gtest/gtest.h>
-#include <limits>
-#include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace radnode::processing::radiomics {
 namespace {
 
-std::map<std::string, double> ByName(const Features& features) {
-    std::map<std::string, double> out;
-    for (const Feature& f : features)
-        out[f.name] = f.value;
-    return out;
-}
+using test::ByName;
 
 /// A 1 x n x 1 region holding `values`, discretised with `settings`.
 Region RegionOf(const std::vector<double>& values, const Settings& settings) {
@@ -45,37 +37,16 @@ Settings BaselineSettings() {
 class RadiomicsFirstOrderBaseline : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RadiomicsFirstOrderBaseline, MatchesPyRadiomicsBaseline) {
-    const auto& c = test::LoadReferenceCase(GetParam());
     const Settings s = BaselineSettings();
     Region r;
-    ASSERT_EQ(BuildRegion(c.image, c.mask, s, r), "");
-    const Features features = ComputeFirstOrder(r, s);
-    const auto column = test::BaselineColumn("firstorder", GetParam());
-    int compared = 0;
-    double worst = 0.0;
-    std::string worst_name;
-    for (const Feature& f : features) {
-        if (f.on_request)
-            continue;
-        const auto it = column.find("original_" + f.name);
-        ASSERT_NE(it, column.end()) << f.name;
-        const double expected = std::stod(it->second);
-        const double rel = std::abs(f.value - expected) / std::max(std::abs(expected), 1e-300);
-        EXPECT_TRUE(test::WithinParity(f.value, expected))
-            << GetParam() << " " << f.name << ": " << f.value << " vs " << expected << " (rel " << rel << ")";
-        if (rel > worst) {
-            worst = rel;
-            worst_name = f.name;
-        }
-        ++compared;
-    }
-    std::printf("%s firstorder: worst relative difference %.3g (%s)\n", GetParam().c_str(), worst, worst_name.c_str());
-    EXPECT_EQ(compared, 18);
+    ASSERT_NO_FATAL_FAILURE(test::BuildReferenceRegion(GetParam(), s, r));
+    test::ExpectMatchesBaseline(ComputeFirstOrder(r, s), test::BaselineColumn("firstorder", GetParam()),
+                                {.cls = "firstorder", .walk = test::BaselineWalk::Features, .expected_count = 18},
+                                GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(RadiomicsFirstOrderCases, RadiomicsFirstOrderBaseline,
-                         ::testing::Values("brain1", "brain2", "breast1"),
-                         [](const auto& param) { return param.param; });
+                         ::testing::ValuesIn(test::ReferenceCaseNames()), test::ParamName);
 
 TEST(RadiomicsFirstOrderTest, OrderNamesAndCodesFollowPyRadiomics) {
     Settings s;
@@ -154,23 +125,12 @@ TEST(RadiomicsFirstOrderTest, EmptyRegionIsRefused) {
 }
 
 TEST(RadiomicsFirstOrderTest, Brain1Timing) {
-    const auto& c = test::LoadReferenceCase("brain1");
     const Settings s = BaselineSettings();
     Region r;
-    ASSERT_EQ(BuildRegion(c.image, c.mask, s, r), "");
+    ASSERT_NO_FATAL_FAILURE(test::BuildReferenceRegion("brain1", s, r));
     // Best of several batches: the machine is shared, the minimum is the stable figure.
-    double sink = 0;
-    double best_ms = 1e9;
-    for (int batch = 0; batch < 20; ++batch) {
-        constexpr int kRuns = 10;
-        const auto start = std::chrono::steady_clock::now();
-        for (int i = 0; i < kRuns; ++i)
-            sink += ComputeFirstOrder(r, s)[0].value;
-        const auto stop = std::chrono::steady_clock::now();
-        best_ms = std::min(best_ms, std::chrono::duration<double, std::milli>(stop - start).count() / kRuns);
-    }
-    EXPECT_GT(sink, 0);
-    std::printf("firstorder brain1: %.4f ms (best of 20 batches)\n", best_ms);
+    const auto timing = test::TimeCalls("firstorder brain1", 20, 10, [&] { return ComputeFirstOrder(r, s)[0].value; });
+    EXPECT_GT(timing.checksum, 0);
 }
 
 } // namespace
@@ -183,12 +143,10 @@ namespace {
 class RadiomicsFirstOrderPeer : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RadiomicsFirstOrderPeer, MatchesLivePyRadiomicsRun) {
-    const auto& c = test::LoadReferenceCase(GetParam());
     const Settings s = BaselineSettings();
     Region r;
-    ASSERT_EQ(BuildRegion(c.image, c.mask, s, r), "");
-    const auto peer = test::TwoColumnCsv(test::PyRadiomicsDataDir() / "peer_outputs" /
-                                         (GetParam() + "_full_original_log_wavelet.csv"));
+    ASSERT_NO_FATAL_FAILURE(test::BuildReferenceRegion(GetParam(), s, r));
+    const auto peer = test::PeerOutputs(GetParam());
     int compared = 0;
     for (const Feature& f : ComputeFirstOrder(r, s)) {
         if (f.on_request)
@@ -201,8 +159,7 @@ TEST_P(RadiomicsFirstOrderPeer, MatchesLivePyRadiomicsRun) {
 }
 
 INSTANTIATE_TEST_SUITE_P(RadiomicsFirstOrderCases, RadiomicsFirstOrderPeer,
-                         ::testing::Values("brain1", "brain2", "breast1"),
-                         [](const auto& param) { return param.param; });
+                         ::testing::ValuesIn(test::ReferenceCaseNames()), test::ParamName);
 
 } // namespace
 } // namespace radnode::processing::radiomics

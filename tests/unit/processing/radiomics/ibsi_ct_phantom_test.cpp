@@ -203,37 +203,6 @@ Aggregation AggregationOf(const std::string& code) {
     return it == kMap.end() ? Aggregation::ThreeDMerged : it->second;
 }
 
-/// The IVH region: the same voxels discretised with the IVH settings. IBSI reports the IVH
-/// in HU for integer HU and fixed bin size (bin centres), and in bin numbers for fixed bin
-/// number, so the bin edges are kept only for a bin width.
-Region IvhRegion(const Region& region, const Settings& settings) {
-    Region ivh = region;
-    if (!settings.ivh_bin_width && !settings.ivh_bin_count) {
-        ivh.bin_edges.clear();
-        ivh.gray_levels.clear();
-        std::map<std::int32_t, bool> present;
-        for (const std::uint32_t v : ivh.voxels) {
-            ivh.gray[v] = static_cast<std::int32_t>(std::lround(ivh.image[v]));
-            present[ivh.gray[v]] = true;
-        }
-        for (const auto& [level, unused] : present)
-            ivh.gray_levels.push_back(level);
-        ivh.max_gray_level = ivh.gray_levels.back();
-        return ivh;
-    }
-    Settings s = settings;
-    s.bin_count = settings.ivh_bin_count;
-    if (settings.ivh_bin_width)
-        s.bin_width = *settings.ivh_bin_width;
-    if (settings.resegment_range)
-        s.ibsi_discretisation_minimum = *std::min_element(settings.resegment_range->begin(),
-                                                          settings.resegment_range->end());
-    Discretise(ivh, s);
-    if (settings.ivh_bin_count)
-        ivh.bin_edges.clear();
-    return ivh;
-}
-
 using Compute = std::function<Features(const Region&, const Volume<double>&, const Settings&)>;
 
 Compute Plain(Features (*f)(const Region&, const Settings&)) {
@@ -252,10 +221,8 @@ const std::map<std::string, std::vector<Compute>>& FamilySources() {
          }}},
         {"Statistics", {Plain(&ComputeIbsiStatistics), Plain(&ComputeFirstOrder)}},
         {"Intensity histogram", {Plain(&ComputeIntensityHistogram)}},
-        {"Intensity volume histogram",
-         {[](const Region& r, const Volume<double>& /*image*/, const Settings& s) {
-             return ComputeIntensityVolumeHistogram(IvhRegion(r, s), s);
-         }}},
+        // In IBSI mode the IVH family discretises with settings.ivh_bin_width/ivh_bin_count itself.
+        {"Intensity volume histogram", {Plain(&ComputeIntensityVolumeHistogram)}},
         {"Co-occurrence matrix", {Plain(&ComputeGlcm)}},
         {"Run length matrix", {Plain(&ComputeGlrlm)}},
         {"Size zone matrix", {Plain(&ComputeGlszm)}},

@@ -456,9 +456,11 @@ TEST(RadiomicsIbsiPhantomTest, IbsiFeatureSetReportsEachFeatureOnce) {
             ++listed;
             const auto it = by_name.find(name);
             ASSERT_NE(it, by_name.end()) << name << " (" << tag << ") missing from the IBSI feature set";
-            for (const Feature& f : own)
-                if (f.name == name)
+            for (const Feature& f : own) {
+                if (f.name == name) {
                     EXPECT_EQ(f.value, it->second) << name;
+                }
+            }
         }
     }
     EXPECT_EQ(listed, by_name.size()) << "features in the IBSI set that the reference table does not list";

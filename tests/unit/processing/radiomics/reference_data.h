@@ -23,6 +23,9 @@ struct ReferenceCase {
 };
 const ReferenceCase& LoadReferenceCase(const std::string& name);
 
+/// The names of the reference cases: brain1, brain2, breast1.
+const std::vector<std::string>& ReferenceCaseNames();
+
 /// One column of baseline/baseline_<cls>.csv ("brain1", "brain1_2d", ...): row name -> cell
 /// text (empty cells omitted).
 std::map<std::string, std::string> BaselineColumn(const std::string& cls, const std::string& column);
@@ -32,6 +35,10 @@ std::vector<std::string> BaselineColumns(const std::string& cls);
 
 /// A peer or notebook CSV with (featureName, value) rows: name -> value text.
 std::map<std::string, std::string> TwoColumnCsv(const std::filesystem::path& file);
+
+/// The live PyRadiomics run of a reference case (peer_outputs/<case>_full_original_log_wavelet.csv),
+/// printed at full precision: feature name -> value text.
+std::map<std::string, std::string> PeerOutputs(const std::string& case_name);
 
 /// A float64 .npy array (C or Fortran order) with its shape; values returned in C order,
 /// a leading batch axis of length 1 dropped.

@@ -67,6 +67,11 @@ const ReferenceCase& LoadReferenceCase(const std::string& name) {
     return cache.emplace(name, std::move(c)).first->second;
 }
 
+const std::vector<std::string>& ReferenceCaseNames() {
+    static const std::vector<std::string> names{"brain1", "brain2", "breast1"};
+    return names;
+}
+
 std::map<std::string, std::string> BaselineColumn(const std::string& cls, const std::string& column) {
     const auto rows = ReadCsv(PyRadiomicsDataDir() / "baseline" / ("baseline_" + cls + ".csv"));
     if (rows.empty())
@@ -95,6 +100,10 @@ std::map<std::string, std::string> TwoColumnCsv(const std::filesystem::path& fil
         if (row.size() >= 2)
             out[row[0]] = row[1];
     return out;
+}
+
+std::map<std::string, std::string> PeerOutputs(const std::string& case_name) {
+    return TwoColumnCsv(PyRadiomicsDataDir() / "peer_outputs" / (case_name + "_full_original_log_wavelet.csv"));
 }
 
 double NpyArray::At(std::size_t a, std::size_t b, std::size_t c) const {

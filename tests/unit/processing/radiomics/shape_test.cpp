@@ -1,11 +1,9 @@
+#include "baseline_support.h"
 #include "processing/radiomics/shape.h"
 #include "processing/radiomics/shape2d.h"
-#include "reference_data.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <gtest/gtest.h>
 #include <map>
 #include <numbers>
@@ -16,12 +14,7 @@
 namespace radnode::processing::radiomics {
 namespace {
 
-std::map<std::string, double> ByName(const Features& features) {
-    std::map<std::string, double> out;
-    for (const Feature& f : features)
-        out[f.name] = f.value;
-    return out;
-}
+using test::ByName;
 
 /// An empty region of the given box size and spacing; voxels are added with Set.
 struct RegionBuilder {
@@ -53,46 +46,25 @@ class RadiomicsShapeBaseline : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RadiomicsShapeBaseline, MatchesPyRadiomicsBaseline) {
     const std::string name = GetParam();
-    const auto& c = test::LoadReferenceCase(name);
     Settings s;
     Region r;
-    ASSERT_EQ(BuildRegion(c.image, c.mask, s, r), "");
-    const Features features = ComputeShape(r, s);
+    ASSERT_NO_FATAL_FAILURE(test::BuildReferenceRegion(name, s, r));
     auto expected = test::BaselineColumn("shape", name);
     if (name == "brain1") {
         // Stale PyRadiomics 2.0 cells (see tests/data/pyradiomics/README.md): use the live run.
-        const auto peer =
-            test::TwoColumnCsv(test::PyRadiomicsDataDir() / "peer_outputs" / "brain1_full_original_log_wavelet.csv");
+        const auto peer = test::PeerOutputs("brain1");
         for (const char* f : {"MeshVolume", "SurfaceArea", "Sphericity", "SurfaceVolumeRatio"}) {
             const std::string key = std::string("original_shape_") + f;
             ASSERT_TRUE(peer.count(key)) << key;
             expected[key] = peer.at(key);
         }
     }
-    int compared = 0;
-    double worst = 0.0;
-    std::string worst_name;
-    for (const Feature& f : features) {
-        if (f.on_request)
-            continue;
-        const auto it = expected.find("original_" + f.name);
-        ASSERT_NE(it, expected.end()) << f.name;
-        const double want = std::stod(it->second);
-        const double rel = std::abs(f.value - want) / std::max(std::abs(want), 1e-300);
-        EXPECT_TRUE(test::WithinParity(f.value, want))
-            << GetParam() << " " << f.name << ": " << f.value << " vs " << want << " (rel " << rel << ")";
-        if (rel > worst) {
-            worst = rel;
-            worst_name = f.name;
-        }
-        ++compared;
-    }
-    std::printf("%s shape: worst relative difference %.3g (%s)\n", GetParam().c_str(), worst, worst_name.c_str());
-    EXPECT_EQ(compared, 14);
+    test::ExpectMatchesBaseline(ComputeShape(r, s), expected,
+                                {.cls = "shape", .walk = test::BaselineWalk::Features, .expected_count = 14}, name);
 }
 
-INSTANTIATE_TEST_SUITE_P(RadiomicsShapeCases, RadiomicsShapeBaseline, ::testing::Values("brain1", "brain2", "breast1"),
-                         [](const auto& param) { return param.param; });
+INSTANTIATE_TEST_SUITE_P(RadiomicsShapeCases, RadiomicsShapeBaseline, ::testing::ValuesIn(test::ReferenceCaseNames()),
+                         test::ParamName);
 
 TEST(RadiomicsShapeTest, OrderAndDeprecatedFeatures) {
     RegionBuilder b({4, 4, 4}, {1, 1, 1});
@@ -199,23 +171,12 @@ TEST(RadiomicsShapeTest, EmptyMaskIsRefused) {
 }
 
 TEST(RadiomicsShapeTest, Brain1Timing) {
-    const auto& c = test::LoadReferenceCase("brain1");
     Settings s;
     Region r;
-    ASSERT_EQ(BuildRegion(c.image, c.mask, s, r), "");
+    ASSERT_NO_FATAL_FAILURE(test::BuildReferenceRegion("brain1", s, r));
     // Best of several batches: the machine is shared, the minimum is the stable figure.
-    double sink = 0;
-    double best_ms = 1e9;
-    for (int batch = 0; batch < 20; ++batch) {
-        constexpr int kRuns = 10;
-        const auto start = std::chrono::steady_clock::now();
-        for (int i = 0; i < kRuns; ++i)
-            sink += ComputeShape(r, s)[0].value;
-        const auto stop = std::chrono::steady_clock::now();
-        best_ms = std::min(best_ms, std::chrono::duration<double, std::milli>(stop - start).count() / kRuns);
-    }
-    EXPECT_GT(sink, 0);
-    std::printf("shape brain1: %.4f ms (best of 20 batches)\n", best_ms);
+    const auto timing = test::TimeCalls("shape brain1", 20, 10, [&] { return ComputeShape(r, s)[0].value; });
+    EXPECT_GT(timing.checksum, 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -310,12 +271,10 @@ class RadiomicsShapePeer : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RadiomicsShapePeer, MatchesLivePyRadiomicsRun) {
     const std::string name = GetParam();
-    const auto& c = test::LoadReferenceCase(name);
     Settings s;
     Region r;
-    ASSERT_EQ(BuildRegion(c.image, c.mask, s, r), "");
-    const auto peer =
-        test::TwoColumnCsv(test::PyRadiomicsDataDir() / "peer_outputs" / (name + "_full_original_log_wavelet.csv"));
+    ASSERT_NO_FATAL_FAILURE(test::BuildReferenceRegion(name, s, r));
+    const auto peer = test::PeerOutputs(name);
     for (const Feature& f : ComputeShape(r, s)) {
         if (f.on_request)
             continue;
@@ -327,8 +286,8 @@ TEST_P(RadiomicsShapePeer, MatchesLivePyRadiomicsRun) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(RadiomicsShapeCases, RadiomicsShapePeer, ::testing::Values("brain1", "brain2", "breast1"),
-                         [](const auto& param) { return param.param; });
+INSTANTIATE_TEST_SUITE_P(RadiomicsShapeCases, RadiomicsShapePeer, ::testing::ValuesIn(test::ReferenceCaseNames()),
+                         test::ParamName);
 
 } // namespace
 } // namespace radnode::processing::radiomics
