@@ -1,10 +1,8 @@
 #include "baseline_support.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -336,33 +334,6 @@ void ExpectIbsiPhantomFamily(const std::string& family_code, const FeatureFuncti
     }
     EXPECT_GT(compared, 0);
     std::printf("[ %s ] IBSI phantom: %d references compared\n", label.c_str(), compared);
-}
-
-CallTiming TimeCalls(const std::string& label, int batches, int runs_per_batch, const std::function<double()>& call) {
-    CallTiming timing;
-    timing.best_ms = 1e9;
-    // Thread CPU time next to the wall clock: the wall clock is unreliable on a loaded machine.
-    timespec cpu_start{}, cpu_end{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_start);
-    double total_wall_ms = 0.0;
-    for (int batch = 0; batch < batches; ++batch) {
-        const auto start = std::chrono::steady_clock::now();
-        for (int i = 0; i < runs_per_batch; ++i)
-            timing.checksum += call();
-        const double wall_ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-        total_wall_ms += wall_ms;
-        timing.best_ms = std::min(timing.best_ms, wall_ms / runs_per_batch);
-    }
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_end);
-    const double calls = static_cast<double>(batches) * runs_per_batch;
-    timing.cpu_ms = (static_cast<double>(cpu_end.tv_sec - cpu_start.tv_sec) * 1e3 +
-                     static_cast<double>(cpu_end.tv_nsec - cpu_start.tv_nsec) * 1e-6) /
-                    calls;
-    timing.wall_ms = total_wall_ms / calls;
-    std::printf("[ %s timing ] %.4f ms per call (best of %d batches of %d), mean %.4f ms CPU, %.4f ms wall (%g)\n",
-                label.c_str(), timing.best_ms, batches, runs_per_batch, timing.cpu_ms, timing.wall_ms, timing.checksum);
-    return timing;
 }
 
 } // namespace radnode::test

@@ -113,15 +113,4 @@ processing::radiomics::Region IbsiPhantomRegion();
 /// code, within the 3 significant digits the references are given to.
 void ExpectIbsiPhantomFamily(const std::string& family_code, const FeatureFunction& compute, const std::string& label);
 
-/// Per-call cost of `call`, run in `batches` batches of `runs_per_batch` calls.
-struct CallTiming {
-    double best_ms = 0.0;  ///< wall time per call of the fastest batch (the stable figure on a shared machine)
-    double cpu_ms = 0.0;   ///< mean thread CPU time per call
-    double wall_ms = 0.0;  ///< mean wall time per call
-    double checksum = 0.0; ///< sum of the call results
-};
-
-/// Times `call` and prints the figures labelled `label`.
-CallTiming TimeCalls(const std::string& label, int batches, int runs_per_batch, const std::function<double()>& call);
-
 } // namespace radnode::test

@@ -12,7 +12,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -269,44 +268,6 @@ TEST(RadiomicsExtractor, Shape2DOnlyWithForce2D) {
     params.settings.force_2d = true;
     result = Extract(brain1.image, brain1.mask, params);
     EXPECT_NE(result.error.find("shape2D"), std::string::npos) << result.error;
-}
-
-TEST(RadiomicsExtractor, Brain1AllOriginalFeaturesTiming) {
-    const test::ReferenceCase& brain1 = test::LoadReferenceCase("brain1");
-    const ExtractionParams params = BaselineParams();
-    ASSERT_EQ(Extract(brain1.image, brain1.mask, params).error, ""); // warm up
-    constexpr int kRuns = 20;
-    std::vector<double> ms;
-    for (int r = 0; r < kRuns; ++r) {
-        const auto start = std::chrono::steady_clock::now();
-        const ExtractionResult result = Extract(brain1.image, brain1.mask, params);
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-        ASSERT_EQ(result.error, "");
-    }
-    std::sort(ms.begin(), ms.end());
-    std::printf("brain1 all original features: median %.2f ms, min %.2f ms over %d runs\n", ms[kRuns / 2], ms[0],
-                kRuns);
-
-    // Where the time goes: preprocessing, then each class alone on the prepared region.
-    auto median_ms = [](auto&& body) {
-        std::vector<double> t;
-        for (int r = 0; r < 11; ++r) {
-            const auto start = std::chrono::steady_clock::now();
-            body();
-            t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-        }
-        std::sort(t.begin(), t.end());
-        return t[5];
-    };
-    PreparedCase prepared;
-    std::printf("  preprocess %.2f ms", median_ms([&] { prepared = Preprocess(brain1.image, brain1.mask, params.settings); }));
-    for (const auto& [name, compute] :
-         std::vector<std::pair<std::string, Features (*)(const Region&, const Settings&)>>{
-             {"shape", &ComputeShape}, {"firstorder", &ComputeFirstOrder}, {"glcm", &ComputeGlcm},
-             {"gldm", &ComputeGldm}, {"glrlm", &ComputeGlrlm}, {"glszm", &ComputeGlszm}, {"ngtdm", &ComputeNgtdm}})
-        std::printf(", %s %.2f ms", name.c_str(),
-                    median_ms([&, compute = compute] { (void)compute(prepared.region, params.settings); }));
-    std::printf("\n");
 }
 
 } // namespace

@@ -102,13 +102,5 @@ TEST(RadiomicsGlcmTest, IbsiAggregationsMatchTheirPyRadiomicsCounterparts) {
     test::ExpectIbsiAggregationsMatchPyRadiomics(ComputeGlcm);
 }
 
-TEST(RadiomicsGlcmTest, Brain1Timing) {
-    Region region;
-    ASSERT_NO_FATAL_FAILURE(test::BuildReferenceRegion("brain1", Settings{}, region));
-    const auto timing =
-        test::TimeCalls("glcm brain1", 1, 100, [&] { return ComputeGlcm(region, Settings{})[0].value; });
-    EXPECT_GT(timing.checksum, 0.0);
-}
-
 } // namespace
 } // namespace radnode::processing::radiomics

@@ -78,14 +78,6 @@ INSTANTIATE_TEST_SUITE_P(RadiomicsGldmColumns, RadiomicsGldmBaselineTest,
                          ::testing::ValuesIn(test::BaselineColumnNames({"", "2d", "FBN", "flatRegion"})),
                          test::ParamName);
 
-TEST(RadiomicsGldmTest, Brain1Timing) {
-    const Region r = test::BaselineRegion("brain1", Settings{});
-    // Best of many runs: the machine is shared, so the minimum is the meaningful figure.
-    const auto timing =
-        test::TimeCalls("gldm brain1", 200, 1, [&] { return ComputeGldm(r, Settings{}).front().value; });
-    EXPECT_LT(timing.best_ms, 8.5);
-}
-
 // IBSI 1 digital phantom (tests/data/ibsi_digital_phantom): every reference of the family in
 // IBSI mode for 2D, 2.5D and 3D, matched by IBSI code, within the 3 significant digits the
 // references are given to.

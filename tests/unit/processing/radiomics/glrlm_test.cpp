@@ -115,13 +115,5 @@ TEST(RadiomicsGlrlmTest, IbsiAggregationsMatchTheirPyRadiomicsCounterparts) {
     test::ExpectIbsiAggregationsMatchPyRadiomics(ComputeGlrlm);
 }
 
-TEST(RadiomicsGlrlmTest, Brain1Timing) {
-    Region region;
-    ASSERT_NO_FATAL_FAILURE(test::BuildReferenceRegion("brain1", Settings{}, region));
-    const auto timing =
-        test::TimeCalls("glrlm brain1", 1, 100, [&] { return ComputeGlrlm(region, Settings{})[0].value; });
-    EXPECT_GT(timing.checksum, 0.0);
-}
-
 } // namespace
 } // namespace radnode::processing::radiomics

@@ -170,15 +170,6 @@ TEST(RadiomicsShapeTest, EmptyMaskIsRefused) {
     EXPECT_THROW(ComputeShape(b.r, Settings{}), std::invalid_argument);
 }
 
-TEST(RadiomicsShapeTest, Brain1Timing) {
-    Settings s;
-    Region r;
-    ASSERT_NO_FATAL_FAILURE(test::BuildReferenceRegion("brain1", s, r));
-    // Best of several batches: the machine is shared, the minimum is the stable figure.
-    const auto timing = test::TimeCalls("shape brain1", 20, 10, [&] { return ComputeShape(r, s)[0].value; });
-    EXPECT_GT(timing.checksum, 0);
-}
-
 // ---------------------------------------------------------------------------------------------
 // shape2D. The marching-squares outline of an a x b pixel rectangle (d = n - 1) is the
 // rectangle of pixel centres grown by the diamond |u|+|v| <= 1/2: area d0 d1 + d0 + d1 + 1/2
