@@ -84,14 +84,15 @@ const std::map<std::string_view, std::vector<std::string_view>>& FeatureNames() 
 }
 
 // Every key the `setting:` section (and an image type's own settings) may hold.
-constexpr std::array<std::string_view, 38> kSettingKeys = {
+constexpr std::array<std::string_view, 45> kSettingKeys = {
     "minimumROIDimensions", "minimumROISize", "geometryTolerance", "correctMask", "additionalInfo", "label",
     "label_channel", "binWidth", "binCount", "normalize", "normalizeScale", "removeOutliers",
     "resampledPixelSpacing", "interpolator", "padDistance", "distances", "force2D", "force2Ddimension",
     "resegmentRange", "resegmentMode", "resegmentShape", "preCrop", "sigma", "start_level", "level", "wavelet",
     "gradientUseSpacing", "lbp2DRadius", "lbp2DSamples", "lbp2DMethod", "lbp3DLevels", "lbp3DIcosphereRadius",
     "lbp3DIcosphereSubdivision", "voxelArrayShift", "symmetricalGLCM", "weightingNorm", "gldm_a",
-    "ibsiCompliant"}; // the last one is radnode's
+    "ibsiCompliant", "ibsiAggregation", "ibsiDiscretisationMinimum", "ivhBinWidth", "ivhBinCount",
+    "ibsiRoundIntensities", "ibsiMaskThreshold", "ibsiOutlierSigma"}; // the ibsi*/ivh* ones are radnode's
 
 // Filter settings and the image type that reads each; given under `setting:` they become
 // defaults of that image type's options.
@@ -431,6 +432,32 @@ void ApplySetting(const Where& where, std::string_view key, const YAML::Node& va
     } else if (key == "ibsiCompliant") {
         if (!null)
             s.ibsi_compliant = Bool(where, value);
+    } else if (key == "ibsiAggregation") {
+        if (!null) {
+            static constexpr std::array<std::string_view, 6> kAggregations = {"2D_avg", "2D_smrg", "2.5D_avg",
+                                                                              "2.5D_mrg", "3D_avg", "3D_mrg"};
+            const std::string aggregation = Choice(where, value, kAggregations);
+            s.ibsi_aggregation = aggregation == "2D_avg"     ? rad::Aggregation::TwoDAverage
+                                 : aggregation == "2D_smrg"  ? rad::Aggregation::TwoDSliceMerged
+                                 : aggregation == "2.5D_avg" ? rad::Aggregation::TwoAndHalfDAverage
+                                 : aggregation == "2.5D_mrg" ? rad::Aggregation::TwoAndHalfDMerged
+                                 : aggregation == "3D_avg"   ? rad::Aggregation::ThreeDAverage
+                                                             : rad::Aggregation::ThreeDMerged;
+        }
+    } else if (key == "ibsiDiscretisationMinimum") {
+        s.ibsi_discretisation_minimum = null ? std::nullopt : std::optional<double>{Float(where, value, kAny)};
+    } else if (key == "ivhBinWidth") {
+        s.ivh_bin_width = null ? std::nullopt : std::optional<double>{Float(where, value, kPositive)};
+    } else if (key == "ivhBinCount") {
+        s.ivh_bin_count = null ? std::nullopt : std::optional<int>{Int(where, value, kPositive)};
+    } else if (key == "ibsiRoundIntensities") {
+        if (!null)
+            s.ibsi_round_intensities = Bool(where, value);
+    } else if (key == "ibsiMaskThreshold") {
+        if (!null)
+            s.ibsi_mask_threshold = Float(where, value, Range{0.0, 1.0, true});
+    } else if (key == "ibsiOutlierSigma") {
+        s.ibsi_outlier_sigma = null ? std::nullopt : std::optional<double>{Float(where, value, kPositive)};
     } else if (key == "kernelRadius" || key == "voxelBatch") {
         if (!null)
             Int(where, value, kPositive);

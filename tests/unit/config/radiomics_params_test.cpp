@@ -237,6 +237,29 @@ featureClass:
     EXPECT_EQ(p.feature_classes[0].second, (std::vector<std::string>{"Mean", "Median"}));
     EXPECT_TRUE(p.feature_classes[1].second.empty());
 }
+TEST(RadiomicsParams, IbsiModeSettings) {
+    const rad::ExtractionParams p = ParseRadiomicsParams(R"(setting:
+  ibsiCompliant: true
+  ibsiAggregation: 2.5D_mrg
+  ibsiDiscretisationMinimum: -500
+  ivhBinWidth: 2.5
+  ibsiRoundIntensities: false
+  ibsiMaskThreshold: 0.4
+  ibsiOutlierSigma: 3
+)");
+    const rad::Settings& s = p.settings;
+    EXPECT_TRUE(s.ibsi_compliant);
+    EXPECT_EQ(s.ibsi_aggregation, rad::Aggregation::TwoAndHalfDMerged);
+    EXPECT_EQ(s.ibsi_discretisation_minimum, -500.0);
+    EXPECT_EQ(s.ivh_bin_width, 2.5);
+    EXPECT_FALSE(s.ivh_bin_count.has_value());
+    EXPECT_FALSE(s.ibsi_round_intensities);
+    EXPECT_EQ(s.ibsi_mask_threshold, 0.4);
+    EXPECT_EQ(s.ibsi_outlier_sigma, 3.0);
+    EXPECT_EQ(ParseRadiomicsParams("setting: {ivhBinCount: 1000}").settings.ivh_bin_count, 1000);
+    EXPECT_NE(ErrorOf("setting: {ibsiAggregation: 4D_avg}").find("setting.ibsiAggregation"), std::string::npos);
+    EXPECT_NE(ErrorOf("setting: {ibsiMaskThreshold: 1.5}").find("setting.ibsiMaskThreshold"), std::string::npos);
+}
 
 struct BadCase {
     const char* yaml;
