@@ -1,5 +1,7 @@
 #include "processing/radiomics/glcm.h"
 
+#include "processing/radiomics/texture_grid.h"
+
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <array>
@@ -90,19 +92,11 @@ constexpr std::array<Info, kCount> kInfo{{
     {"glcm_SumVariance", "OEEB", true},
 }};
 
-/// Which matrices are built and how they are combined before features are computed.
-struct Plan {
-    std::vector<Offset> angles;
-    std::vector<double> weights; ///< per angle, applied when merging
-    bool merge = false;          ///< directions summed into one matrix (per slice)
-    int slice_axis = -1;         ///< box axis (0 x, 1 y, 2 z) with a matrix set per slice; -1: none
-    std::size_t slices = 1;
-};
+using Plan = DirectionPlan;
 
 /// PyRadiomics' GLCM distance weight exp(-||d||^2), d the angle scaled by the spacing.
 double GlcmWeight(const Offset& a, const std::array<double, 3>& spacing, WeightingNorm norm) {
-    const std::array<double, 3> d{std::abs(a.di) * spacing[0], std::abs(a.dj) * spacing[1],
-                                  std::abs(a.dk) * spacing[2]};
+    const std::array<double, 3> d = ScaledOffset(a, spacing);
     switch (norm) {
     case WeightingNorm::Infinity: {
         const double m = std::max({d[0], d[1], d[2]});
@@ -122,55 +116,8 @@ double GlcmWeight(const Offset& a, const std::array<double, 3>& spacing, Weighti
 }
 
 Plan MakePlan(const Region& region, const Settings& settings) {
-    Plan plan;
-    std::optional<int> out_of_plane;
-    bool per_slice = false;
-    if (!settings.ibsi_compliant) {
-        if (settings.force_2d)
-            out_of_plane = settings.force_2d_dimension;
-        plan.merge = settings.weighting_norm != WeightingNorm::None;
-    } else {
-        switch (settings.ibsi_aggregation) {
-        case Aggregation::ThreeDAverage:
-            break;
-        case Aggregation::ThreeDMerged:
-            plan.merge = true;
-            break;
-        case Aggregation::TwoDAverage:
-            out_of_plane = settings.force_2d_dimension;
-            per_slice = true;
-            break;
-        case Aggregation::TwoDSliceMerged:
-            out_of_plane = settings.force_2d_dimension;
-            per_slice = true;
-            plan.merge = true;
-            break;
-        case Aggregation::TwoAndHalfDAverage:
-            out_of_plane = settings.force_2d_dimension;
-            break;
-        case Aggregation::TwoAndHalfDMerged:
-            out_of_plane = settings.force_2d_dimension;
-            plan.merge = true;
-            break;
-        }
-    }
-    plan.angles = GenerateAngles(region.size, settings.distances, false, out_of_plane);
-    plan.weights.reserve(plan.angles.size());
-    for (const Offset& a : plan.angles)
-        plan.weights.push_back(settings.ibsi_compliant ? 1.0 : GlcmWeight(a, region.spacing, settings.weighting_norm));
-    if (per_slice) {
-        plan.slice_axis = 2 - settings.force_2d_dimension; // numpy axis -> box axis
-        plan.slices = region.size[static_cast<std::size_t>(plan.slice_axis)];
-    }
-    return plan;
-}
-
-/// Compact index (0..n-1) of each gray level present in the ROI.
-std::vector<std::int32_t> LevelIndex(const Region& region) {
-    std::vector<std::int32_t> index(static_cast<std::size_t>(region.max_gray_level) + 1, -1);
-    for (std::size_t i = 0; i < region.gray_levels.size(); ++i)
-        index[static_cast<std::size_t>(region.gray_levels[i])] = static_cast<std::int32_t>(i);
-    return index;
+    return MakeDirectionPlan(region, settings, settings.distances,
+                             [&](const Offset& a) { return GlcmWeight(a, region.spacing, settings.weighting_norm); });
 }
 
 /// Asymmetric co-occurrence counts per (slice, angle), as cmatrices.c counts them: the

@@ -1,6 +1,6 @@
 #include "processing/radiomics/gldm.h"
 
-#include "processing/radiomics/directions.h"
+#include "processing/radiomics/texture_grid.h"
 
 #include <algorithm>
 #include <array>
@@ -14,89 +14,6 @@
 
 namespace radnode::processing::radiomics {
 namespace {
-
-/// The region's gray levels inside a zero margin of `margin` voxels on every side, so neighbour
-/// lookups need no bounds checks (0 = outside the ROI, as in Region::gray).
-struct PaddedGray {
-    std::vector<std::int32_t> gray;
-    std::size_t margin = 0;
-    std::size_t row = 0;   ///< padded x size
-    std::size_t plane = 0; ///< padded x * y size
-
-    PaddedGray(const Region& region, std::size_t margin_voxels) : margin(margin_voxels) {
-        const std::size_t sx = region.size[0];
-        const std::size_t sy = region.size[1];
-        const std::size_t sz = region.size[2];
-        row = sx + 2 * margin;
-        plane = row * (sy + 2 * margin);
-        gray.assign(plane * (sz + 2 * margin), 0);
-        for (std::size_t k = 0; k < sz; ++k)
-            for (std::size_t j = 0; j < sy; ++j)
-                std::copy_n(region.gray.begin() + static_cast<std::ptrdiff_t>(sx * (j + sy * k)), sx,
-                            gray.begin() + static_cast<std::ptrdiff_t>(Index(margin, j + margin, k + margin)));
-    }
-    [[nodiscard]] std::size_t Index(std::size_t i, std::size_t j, std::size_t k) const {
-        return i + row * j + plane * k;
-    }
-    /// Padded index of box index `v`.
-    [[nodiscard]] std::size_t Of(const Region& region, std::uint32_t v) const {
-        const std::size_t sx = region.size[0];
-        const std::size_t sy = region.size[1];
-        return Index(v % sx + margin, (v / sx) % sy + margin, v / (sx * sy) + margin);
-    }
-    [[nodiscard]] std::ptrdiff_t Step(const Offset& o) const {
-        return o.di + static_cast<std::ptrdiff_t>(row) * o.dj + static_cast<std::ptrdiff_t>(plane) * o.dk;
-    }
-};
-
-/// Padded-index steps of the neighbour offsets in `grid`.
-std::vector<std::ptrdiff_t> Steps(const PaddedGray& grid, const std::vector<Offset>& offsets) {
-    std::vector<std::ptrdiff_t> steps;
-    steps.reserve(offsets.size());
-    for (const Offset& o : offsets)
-        steps.push_back(grid.Step(o));
-    return steps;
-}
-
-std::size_t MaxDistance(const std::vector<Offset>& offsets) {
-    std::size_t d = 0;
-    for (const Offset& o : offsets)
-        d = std::max({d, static_cast<std::size_t>(std::abs(o.di)), static_cast<std::size_t>(std::abs(o.dj)),
-                      static_cast<std::size_t>(std::abs(o.dk))});
-    return d;
-}
-
-/// The axis (0 = z, 1 = y, 2 = x) whose offsets are excluded, if any.
-std::optional<int> PlaneAxis(const Settings& settings) {
-    if (!settings.ibsi_compliant)
-        return settings.force_2d ? std::optional<int>(settings.force_2d_dimension) : std::nullopt;
-    switch (settings.ibsi_aggregation) {
-    case Aggregation::ThreeDAverage:
-    case Aggregation::ThreeDMerged:
-        return std::nullopt;
-    default:
-        return settings.force_2d_dimension;
-    }
-}
-
-bool AveragesSlices(const Settings& settings) {
-    return settings.ibsi_compliant && (settings.ibsi_aggregation == Aggregation::TwoDAverage ||
-                                       settings.ibsi_aggregation == Aggregation::TwoDSliceMerged);
-}
-
-/// ROI voxels grouped by their coordinate along `axis` (0 = z, 1 = y, 2 = x); empty slices dropped.
-std::vector<std::vector<std::uint32_t>> VoxelsBySlice(const Region& region, int axis) {
-    const std::size_t sx = region.size[0];
-    const std::size_t sy = region.size[1];
-    const std::size_t count = axis == 0 ? region.size[2] : axis == 1 ? sy : sx;
-    std::vector<std::vector<std::uint32_t>> slices(count);
-    for (const std::uint32_t v : region.voxels) {
-        const std::size_t slice = axis == 0 ? v / (sx * sy) : axis == 1 ? (v / sx) % sy : v % sx;
-        slices[slice].push_back(v);
-    }
-    std::erase_if(slices, [](const auto& s) { return s.empty(); });
-    return slices;
-}
 
 GldmMatrix BuildMatrix(const Region& region, const PaddedGray& grid, const std::vector<std::ptrdiff_t>& steps,
                        double alpha, const std::vector<std::uint32_t>& voxels) {
@@ -141,12 +58,6 @@ GldmMatrix BuildMatrix(const Region& region, const PaddedGray& grid, const std::
 
 constexpr std::size_t kFeatureCount = 17;
 constexpr std::size_t kIbsiOnly = 1; // trailing entries reported in IBSI mode only
-
-struct FeatureInfo {
-    std::string_view name;
-    std::string_view ibsi_code;
-    bool deprecated;
-};
 
 // Alphabetical, as PyRadiomics enumerates get<Name>FeatureValue with inspect.getmembers;
 // the IBSI-only feature follows.
@@ -260,36 +171,27 @@ std::array<double, kFeatureCount> Evaluate(const GldmMatrix& m, bool ibsi) {
 GldmMatrix ComputeGldmMatrix(const Region& region, const Settings& settings) {
     const std::vector<Offset> offsets = GenerateAngles(region.size, settings.distances, true, PlaneAxis(settings));
     const PaddedGray grid(region, MaxDistance(offsets));
-    return BuildMatrix(region, grid, Steps(grid, offsets), settings.gldm_a, region.voxels);
+    return BuildMatrix(region, grid, NeighbourSteps(grid, offsets), settings.gldm_a, region.voxels);
 }
 
 Features ComputeGldm(const Region& region, const Settings& settings) {
     const std::optional<int> plane_axis = PlaneAxis(settings);
     const std::vector<Offset> offsets = GenerateAngles(region.size, settings.distances, true, plane_axis);
     const PaddedGray grid(region, MaxDistance(offsets));
-    const std::vector<std::ptrdiff_t> steps = Steps(grid, offsets);
+    const std::vector<std::ptrdiff_t> steps = NeighbourSteps(grid, offsets);
 
-    std::array<double, kFeatureCount> values{};
-    if (AveragesSlices(settings)) {
-        // IBSI 2D: one matrix per slice (in-plane neighbours stay in the slice), features
-        // averaged over slices.
-        const auto slices = VoxelsBySlice(region, *plane_axis);
-        for (const auto& slice : slices) {
-            const auto slice_values = Evaluate(BuildMatrix(region, grid, steps, settings.gldm_a, slice), true);
-            for (std::size_t f = 0; f < kFeatureCount; ++f)
-                values[f] += slice_values[f] / static_cast<double>(slices.size());
-        }
-    } else {
-        values = Evaluate(BuildMatrix(region, grid, steps, settings.gldm_a, region.voxels), settings.ibsi_compliant);
-    }
-
+    // IBSI 2D: one matrix per slice (in-plane neighbours stay in the slice), features
+    // averaged over slices.
+    const std::array<double, kFeatureCount> values =
+        AveragesSlices(settings)
+            ? AverageOverSlices<kFeatureCount>(VoxelsBySlice(region, *plane_axis),
+                                               [&](const std::vector<std::uint32_t>& slice) {
+                                                   return Evaluate(
+                                                       BuildMatrix(region, grid, steps, settings.gldm_a, slice), true);
+                                               })
+            : Evaluate(BuildMatrix(region, grid, steps, settings.gldm_a, region.voxels), settings.ibsi_compliant);
     const std::size_t reported = settings.ibsi_compliant ? kFeatureCount : kFeatureCount - kIbsiOnly;
-    Features features;
-    features.reserve(reported);
-    for (std::size_t f = 0; f < reported; ++f)
-        features.push_back(Feature{"gldm_" + std::string(kFeatures[f].name), values[f], kFeatures[f].ibsi_code,
-                                   kFeatures[f].deprecated && !settings.ibsi_compliant});
-    return features;
+    return NamedFeatures("gldm_", kFeatures, values, settings.ibsi_compliant, reported);
 }
 
 } // namespace radnode::processing::radiomics

@@ -1,5 +1,7 @@
 #include "processing/radiomics/gldzm.h"
 
+#include "processing/radiomics/texture_grid.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -11,23 +13,6 @@
 
 namespace radnode::processing::radiomics {
 namespace {
-
-enum class Mode { TwoD, TwoAndHalfD, ThreeD };
-
-Mode ModeOf(Aggregation aggregation) {
-    switch (aggregation) {
-    case Aggregation::TwoDAverage:
-    case Aggregation::TwoDSliceMerged:
-        return Mode::TwoD;
-    case Aggregation::TwoAndHalfDAverage:
-    case Aggregation::TwoAndHalfDMerged:
-        return Mode::TwoAndHalfD;
-    case Aggregation::ThreeDAverage:
-    case Aggregation::ThreeDMerged:
-        break;
-    }
-    return Mode::ThreeD;
-}
 
 /// A zone matrix: rows grey levels 1..ng, columns distances 1..nd, plus the voxel count the
 /// zone percentage divides by (summed along with the counts when matrices are merged).
@@ -186,31 +171,26 @@ std::vector<std::int32_t> EdgeDistances(const Region& region, const Box& box, in
 } // namespace
 
 Features ComputeGldzm(const Region& region, const Settings& settings) {
-    static constexpr std::array<const char*, kFeatureCount> kNames{
-        "gldzm_SmallDistanceEmphasis",
-        "gldzm_LargeDistanceEmphasis",
-        "gldzm_LowGrayLevelZoneEmphasis",
-        "gldzm_HighGrayLevelZoneEmphasis",
-        "gldzm_SmallDistanceLowGrayLevelEmphasis",
-        "gldzm_SmallDistanceHighGrayLevelEmphasis",
-        "gldzm_LargeDistanceLowGrayLevelEmphasis",
-        "gldzm_LargeDistanceHighGrayLevelEmphasis",
-        "gldzm_GrayLevelNonUniformity",
-        "gldzm_GrayLevelNonUniformityNormalized",
-        "gldzm_ZoneDistanceNonUniformity",
-        "gldzm_ZoneDistanceNonUniformityNormalized",
-        "gldzm_ZonePercentage",
-        "gldzm_GrayLevelVariance",
-        "gldzm_ZoneDistanceVariance",
-        "gldzm_ZoneDistanceEntropy",
-    };
-    static constexpr std::array<const char*, kFeatureCount> kCodes{
-        "0GBI", "MB4I", "S1RA", "K26C", "RUVG", "DKNJ", "A7WM", "KLTH",
-        "VFT7", "7HP3", "V294", "IATH", "VIWW", "QK93", "7WT1", "GBDU",
-    };
-    const Mode mode = ModeOf(settings.ibsi_aggregation);
-    // force_2d_dimension counts numpy axes (z, y, x); the box is (x, y, z).
-    const int out_axis = mode == Mode::ThreeD ? -1 : 2 - std::clamp(settings.force_2d_dimension, 0, 2);
+    static constexpr std::array<FeatureInfo, kFeatureCount> kFeatures{{
+        {"SmallDistanceEmphasis", "0GBI"},
+        {"LargeDistanceEmphasis", "MB4I"},
+        {"LowGrayLevelZoneEmphasis", "S1RA"},
+        {"HighGrayLevelZoneEmphasis", "K26C"},
+        {"SmallDistanceLowGrayLevelEmphasis", "RUVG"},
+        {"SmallDistanceHighGrayLevelEmphasis", "DKNJ"},
+        {"LargeDistanceLowGrayLevelEmphasis", "A7WM"},
+        {"LargeDistanceHighGrayLevelEmphasis", "KLTH"},
+        {"GrayLevelNonUniformity", "VFT7"},
+        {"GrayLevelNonUniformityNormalized", "7HP3"},
+        {"ZoneDistanceNonUniformity", "V294"},
+        {"ZoneDistanceNonUniformityNormalized", "IATH"},
+        {"ZonePercentage", "VIWW"},
+        {"GrayLevelVariance", "QK93"},
+        {"ZoneDistanceVariance", "7WT1"},
+        {"ZoneDistanceEntropy", "GBDU"},
+    }};
+    const AggregationMode mode = ModeOf(settings.ibsi_aggregation);
+    const int out_axis = OutOfPlaneBoxAxis(mode, settings);
     const Box box{region.size};
     const std::vector<std::int32_t> distance = EdgeDistances(region, box, out_axis);
     const std::vector<std::array<int, 3>> links = Offsets(false, out_axis);
@@ -265,7 +245,7 @@ Features ComputeGldzm(const Region& region, const Settings& settings) {
             1.0;
 
     std::array<double, kFeatureCount> values{};
-    if (mode == Mode::TwoD) {
+    if (mode == AggregationMode::TwoD) {
         // IBSI 2D: features per slice, averaged over the slices holding ROI voxels.
         for (const auto& [slice, m] : per_slice) {
             const auto f = MatrixFeatures(m);
@@ -281,11 +261,7 @@ Features ComputeGldzm(const Region& region, const Settings& settings) {
         }
         values = MatrixFeatures(merged);
     }
-    Features features;
-    features.reserve(kFeatureCount);
-    for (std::size_t i = 0; i < kFeatureCount; ++i)
-        features.push_back(Feature{kNames[i], values[i], kCodes[i], false});
-    return features;
+    return NamedFeatures("gldzm_", kFeatures, values, settings.ibsi_compliant);
 }
 
 } // namespace radnode::processing::radiomics

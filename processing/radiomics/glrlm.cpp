@@ -1,5 +1,7 @@
 #include "processing/radiomics/glrlm.h"
 
+#include "processing/radiomics/texture_grid.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -60,21 +62,16 @@ constexpr std::array<Info, kCount> kInfo{{
     {"glrlm_ShortRunLowGrayLevelEmphasis", "HTZT"},
 }};
 
-/// Which matrices are built and how they are combined before features are computed.
-struct Plan {
-    std::vector<Offset> angles;
-    std::vector<double> weights; ///< per angle, applied when merging
-    bool merge = false;          ///< directions summed into one matrix (per slice)
-    int slice_axis = -1;         ///< box axis (0 x, 1 y, 2 z) with a matrix set per slice; -1: none
-    std::size_t slices = 1;
-    bool pyradiomics = true; ///< apply cmatrices.c's drop of directions without multi-voxel lines
+/// The shared direction plan, plus whether cmatrices.c's drop of directions without
+/// multi-voxel lines applies (PyRadiomics mode).
+struct Plan : DirectionPlan {
+    bool pyradiomics = true;
 };
 
 /// PyRadiomics' GLRLM weight: the norm of the angle scaled by the spacing (not squared,
 /// not exponentiated, unlike the GLCM's).
 double GlrlmWeight(const Offset& a, const std::array<double, 3>& spacing, WeightingNorm norm) {
-    const std::array<double, 3> d{std::abs(a.di) * spacing[0], std::abs(a.dj) * spacing[1],
-                                  std::abs(a.dk) * spacing[2]};
+    const std::array<double, 3> d = ScaledOffset(a, spacing);
     switch (norm) {
     case WeightingNorm::Infinity:
         return std::max({d[0], d[1], d[2]});
@@ -90,49 +87,10 @@ double GlrlmWeight(const Offset& a, const std::array<double, 3>& spacing, Weight
 }
 
 Plan MakePlan(const Region& region, const Settings& settings) {
-    Plan plan;
-    std::optional<int> out_of_plane;
-    bool per_slice = false;
-    if (!settings.ibsi_compliant) {
-        if (settings.force_2d)
-            out_of_plane = settings.force_2d_dimension;
-        plan.merge = settings.weighting_norm != WeightingNorm::None;
-    } else {
-        plan.pyradiomics = false;
-        switch (settings.ibsi_aggregation) {
-        case Aggregation::ThreeDAverage:
-            break;
-        case Aggregation::ThreeDMerged:
-            plan.merge = true;
-            break;
-        case Aggregation::TwoDAverage:
-            out_of_plane = settings.force_2d_dimension;
-            per_slice = true;
-            break;
-        case Aggregation::TwoDSliceMerged:
-            out_of_plane = settings.force_2d_dimension;
-            per_slice = true;
-            plan.merge = true;
-            break;
-        case Aggregation::TwoAndHalfDAverage:
-            out_of_plane = settings.force_2d_dimension;
-            break;
-        case Aggregation::TwoAndHalfDMerged:
-            out_of_plane = settings.force_2d_dimension;
-            plan.merge = true;
-            break;
-        }
-    }
     // PyRadiomics builds GLRLM angles with distance 1 whatever `distances` says.
-    plan.angles = GenerateAngles(region.size, {1}, false, out_of_plane);
-    plan.weights.reserve(plan.angles.size());
-    for (const Offset& a : plan.angles)
-        plan.weights.push_back(settings.ibsi_compliant ? 1.0 : GlrlmWeight(a, region.spacing, settings.weighting_norm));
-    if (per_slice) {
-        plan.slice_axis = 2 - settings.force_2d_dimension; // numpy axis -> box axis
-        plan.slices = region.size[static_cast<std::size_t>(plan.slice_axis)];
-    }
-    return plan;
+    return Plan{MakeDirectionPlan(region, settings, {1},
+                                  [&](const Offset& a) { return GlrlmWeight(a, region.spacing, settings.weighting_norm); }),
+                !settings.ibsi_compliant};
 }
 
 /// A stack of run-length matrices (levels x run lengths) whose length axis grows with the
@@ -185,9 +143,7 @@ RunMatrices CountRuns(const Region& region, const Plan& plan) {
     RunMatrices runs(plan.slices * na, n);
     if (na == 0)
         return runs;
-    std::vector<std::int32_t> level_index(static_cast<std::size_t>(region.max_gray_level) + 1, -1);
-    for (std::size_t i = 0; i < n; ++i)
-        level_index[static_cast<std::size_t>(region.gray_levels[i])] = static_cast<std::int32_t>(i);
+    const std::vector<std::int32_t> level_index = LevelIndex(region);
     const std::array<std::ptrdiff_t, 3> size{static_cast<std::ptrdiff_t>(region.size[0]),
                                              static_cast<std::ptrdiff_t>(region.size[1]),
                                              static_cast<std::ptrdiff_t>(region.size[2])};

@@ -1,5 +1,7 @@
 #include "processing/radiomics/ngldm.h"
 
+#include "processing/radiomics/texture_grid.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -10,23 +12,6 @@
 
 namespace radnode::processing::radiomics {
 namespace {
-
-enum class Mode { TwoD, TwoAndHalfD, ThreeD };
-
-Mode ModeOf(Aggregation aggregation) {
-    switch (aggregation) {
-    case Aggregation::TwoDAverage:
-    case Aggregation::TwoDSliceMerged:
-        return Mode::TwoD;
-    case Aggregation::TwoAndHalfDAverage:
-    case Aggregation::TwoAndHalfDMerged:
-        return Mode::TwoAndHalfD;
-    case Aggregation::ThreeDAverage:
-    case Aggregation::ThreeDMerged:
-        break;
-    }
-    return Mode::ThreeD;
-}
 
 /// Rows grey levels 1..ng, columns dependence counts 1..nk, and the voxel count N_v.
 struct DependenceMatrix {
@@ -109,32 +94,27 @@ std::array<double, kFeatureCount> MatrixFeatures(const DependenceMatrix& m) {
 } // namespace
 
 Features ComputeNgldm(const Region& region, const Settings& settings) {
-    static constexpr std::array<const char*, kFeatureCount> kNames{
-        "ngldm_LowDependenceEmphasis",
-        "ngldm_HighDependenceEmphasis",
-        "ngldm_LowGrayLevelCountEmphasis",
-        "ngldm_HighGrayLevelCountEmphasis",
-        "ngldm_LowDependenceLowGrayLevelEmphasis",
-        "ngldm_LowDependenceHighGrayLevelEmphasis",
-        "ngldm_HighDependenceLowGrayLevelEmphasis",
-        "ngldm_HighDependenceHighGrayLevelEmphasis",
-        "ngldm_GrayLevelNonUniformity",
-        "ngldm_GrayLevelNonUniformityNormalized",
-        "ngldm_DependenceCountNonUniformity",
-        "ngldm_DependenceCountNonUniformityNormalized",
-        "ngldm_DependenceCountPercentage",
-        "ngldm_GrayLevelVariance",
-        "ngldm_DependenceCountVariance",
-        "ngldm_DependenceCountEntropy",
-        "ngldm_DependenceCountEnergy",
-    };
-    static constexpr std::array<const char*, kFeatureCount> kCodes{
-        "SODN", "IMOQ", "TL9H", "OAE7", "EQ3F", "JA6D", "NBZI", "9QMG", "FP8K",
-        "5SPA", "Z87G", "OKJI", "6XV8", "1PFV", "DNX2", "FCBV", "CAS9",
-    };
-    const Mode mode = ModeOf(settings.ibsi_aggregation);
-    // force_2d_dimension counts numpy axes (z, y, x); the box is (x, y, z).
-    const int out_axis = mode == Mode::ThreeD ? -1 : 2 - std::clamp(settings.force_2d_dimension, 0, 2);
+    static constexpr std::array<FeatureInfo, kFeatureCount> kFeatures{{
+        {"LowDependenceEmphasis", "SODN"},
+        {"HighDependenceEmphasis", "IMOQ"},
+        {"LowGrayLevelCountEmphasis", "TL9H"},
+        {"HighGrayLevelCountEmphasis", "OAE7"},
+        {"LowDependenceLowGrayLevelEmphasis", "EQ3F"},
+        {"LowDependenceHighGrayLevelEmphasis", "JA6D"},
+        {"HighDependenceLowGrayLevelEmphasis", "NBZI"},
+        {"HighDependenceHighGrayLevelEmphasis", "9QMG"},
+        {"GrayLevelNonUniformity", "FP8K"},
+        {"GrayLevelNonUniformityNormalized", "5SPA"},
+        {"DependenceCountNonUniformity", "Z87G"},
+        {"DependenceCountNonUniformityNormalized", "OKJI"},
+        {"DependenceCountPercentage", "6XV8"},
+        {"GrayLevelVariance", "1PFV"},
+        {"DependenceCountVariance", "DNX2"},
+        {"DependenceCountEntropy", "FCBV"},
+        {"DependenceCountEnergy", "CAS9"},
+    }};
+    const AggregationMode mode = ModeOf(settings.ibsi_aggregation);
+    const int out_axis = OutOfPlaneBoxAxis(mode, settings);
     std::vector<std::array<int, 3>> offsets;
     for (int dz = -1; dz <= 1; ++dz)
         for (int dy = -1; dy <= 1; ++dy)
@@ -177,7 +157,7 @@ Features ComputeNgldm(const Region& region, const Settings& settings) {
     }
 
     std::array<double, kFeatureCount> values{};
-    if (mode == Mode::TwoD) {
+    if (mode == AggregationMode::TwoD) {
         for (const auto& [slice, m] : per_slice) {
             const auto f = MatrixFeatures(m);
             for (std::size_t i = 0; i < kFeatureCount; ++i)
@@ -192,11 +172,7 @@ Features ComputeNgldm(const Region& region, const Settings& settings) {
         }
         values = MatrixFeatures(merged);
     }
-    Features features;
-    features.reserve(kFeatureCount);
-    for (std::size_t i = 0; i < kFeatureCount; ++i)
-        features.push_back(Feature{kNames[i], values[i], kCodes[i], false});
-    return features;
+    return NamedFeatures("ngldm_", kFeatures, values, settings.ibsi_compliant);
 }
 
 } // namespace radnode::processing::radiomics
