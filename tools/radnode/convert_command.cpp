@@ -19,6 +19,7 @@
 #include "processing/image_io.h"
 #include "processing/text.h"
 #include "tools/radnode/commands.h"
+#include "tools/radnode/dicom_files.h"
 #include "tools/radnode/seg_mask.h"
 
 #include <CLI/CLI.hpp>
@@ -58,70 +59,13 @@ struct ConvertOptions {
     config::Config config;   ///< import.* settings
 };
 
-processing::RoiSelection RoiSelectionFrom(const config::Config& c) {
-    processing::RoiSelection selection;
-    using Rule = processing::RoiSelection::Rule;
-    selection.rule = c.roi_selection == "interpreted_type" ? Rule::InterpretedType
-                     : c.roi_selection == "name_regex"     ? Rule::NameRegex
-                     : c.roi_selection == "all"            ? Rule::All
-                                                           : Rule::TypeThenName;
-    selection.interpreted_types = c.roi_types;
-    selection.name_pattern = c.roi_name_pattern;
-    return selection;
-}
-
-/// The few attributes needed to sort files, read without pixel data.
-struct FileHeader {
-    fs::path file;
-    std::string sop_class_uid;
-    std::string series_instance_uid;
-    std::string frame_of_reference_uid;
-};
+using FileHeader = DicomFileHeader;
 
 /// An expected failure of the command: the exit code and a one-line reason.
 struct Failure {
     int exit_code = kExitBadInput;
     std::string reason;
 };
-
-std::string GetString(DcmDataset& dataset, const DcmTagKey& tag) {
-    OFString value;
-    if (dataset.findAndGetOFString(tag, value).good())
-        return value.c_str();
-    return {};
-}
-
-/// True when `file` starts with the DICOM Part 10 preamble ("DICM" at offset 128).
-bool HasPart10Preamble(const fs::path& file) {
-    std::ifstream stream(file, std::ios::binary);
-    std::array<char, 132> head{};
-    if (!stream.read(head.data(), static_cast<std::streamsize>(head.size())))
-        return false;
-    return std::string_view(head.data() + 128, 4) == "DICM";
-}
-
-/// Reads the header attributes of `file`; nullopt when it is not a DICOM Part 10 file.
-std::optional<FileHeader> ReadHeader(const fs::path& file) {
-    // Checked first so that other files (JSON, images) are skipped without DCMTK parse errors.
-    if (!HasPart10Preamble(file))
-        return std::nullopt;
-    DcmFileFormat format;
-    // Long values (pixel data, contour data) are not loaded: only UIDs are needed here.
-    constexpr Uint32 kMaxReadLength = 256;
-    if (format.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, kMaxReadLength, ERM_fileOnly).bad())
-        return std::nullopt;
-    DcmDataset& dataset = *format.getDataset();
-    FileHeader header{file, GetString(dataset, DCM_SOPClassUID), GetString(dataset, DCM_SeriesInstanceUID),
-                      GetString(dataset, DCM_FrameOfReferenceUID)};
-    if (header.sop_class_uid.empty())
-        return std::nullopt;
-    return header;
-}
-
-bool IsCtSopClass(const std::string& uid) {
-    return uid == UID_CTImageStorage || uid == UID_EnhancedCTImageStorage ||
-           uid == UID_LegacyConvertedEnhancedCTImageStorage;
-}
 
 bool IsRtStructSopClass(const std::string& uid) {
     return uid == UID_RTStructureSetStorage;
@@ -142,22 +86,6 @@ std::string RoiNames(const processing::StructureSet& set) {
     for (const processing::Roi& roi : set.rois)
         names += (names.empty() ? "" : ", ") + fmt::format("'{}'", roi.name);
     return names.empty() ? "(none)" : names;
-}
-
-/// Every DICOM file under `dir`, sorted by path so the result does not depend on directory order.
-std::vector<FileHeader> ScanFolder(const fs::path& dir) {
-    std::vector<fs::path> files;
-    std::error_code ec;
-    for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
-         !ec && it != end; it.increment(ec))
-        if (it->is_regular_file())
-            files.push_back(it->path());
-    std::sort(files.begin(), files.end());
-    std::vector<FileHeader> headers;
-    for (const fs::path& file : files)
-        if (auto header = ReadHeader(file))
-            headers.push_back(std::move(*header));
-    return headers;
 }
 
 /// The CT series to convert: the one with the most instances.
@@ -293,7 +221,7 @@ std::optional<Failure> Convert(const ConvertOptions& options) {
         return Failure{kExitBadInput,
                        fmt::format("--mask-out {}: use .nrrd, .nhdr, .nii or .nii.gz", options.mask_out.string())};
 
-    const std::vector<FileHeader> headers = ScanFolder(options.input);
+    const std::vector<FileHeader> headers = ScanDicomFolder(options.input);
     std::vector<FileHeader> ct_files;
     if (auto failure = ChooseCtSeries(headers, ct_files))
         return failure;
@@ -307,12 +235,7 @@ std::optional<Failure> Convert(const ConvertOptions& options) {
     std::vector<fs::path> paths;
     for (const FileHeader& h : ct_files)
         paths.push_back(h.file);
-    processing::AssemblyOptions assembly_options;
-    const std::string& non_uniform =
-        options.non_uniform.empty() ? options.config.non_uniform_spacing : options.non_uniform;
-    assembly_options.non_uniform = non_uniform == "reject" ? processing::AssemblyOptions::NonUniformSpacing::Reject
-                                                           : processing::AssemblyOptions::NonUniformSpacing::Resample;
-    assembly_options.gap_factor = options.config.missing_slice_factor;
+    const processing::AssemblyOptions assembly_options = AssemblyOptionsFrom(options.config, options.non_uniform);
     dicom_node::CtSeriesAssembly read = dicom_node::AssembleCtSeriesFromFiles(paths, assembly_options);
     if (!read.status)
         return Failure{kExitBadInput, fmt::format("cannot read CT: {}", read.status.message)};

@@ -18,6 +18,7 @@
 #include "processing/image_io.h"
 #include "processing/text.h"
 #include "reporting/radiomics_table.h"
+#include "tools/radnode/dicom_files.h"
 #include "tools/radnode/seg_mask.h"
 
 namespace radnode::tools {
@@ -25,55 +26,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct DicomHeader {
-    fs::path file;
-    std::string sop_class_uid;
-    std::string series_instance_uid;
-    std::string frame_of_reference_uid;
-};
-
-/// UIDs of a DICOM Part 10 file, read without its long values; nullopt for other files.
-std::optional<DicomHeader> ReadDicomHeader(const fs::path& file) {
-    std::ifstream stream(file, std::ios::binary);
-    std::array<char, 132> head{};
-    // Checked first so that other files in the folder are skipped without DCMTK errors.
-    if (!stream.read(head.data(), static_cast<std::streamsize>(head.size())) ||
-        std::string_view(head.data() + 128, 4) != "DICM")
-        return std::nullopt;
-    DcmFileFormat format;
-    constexpr Uint32 kMaxReadLength = 256;
-    if (format.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, kMaxReadLength, ERM_fileOnly).bad())
-        return std::nullopt;
-    DcmDataset& dataset = *format.getDataset();
-    const auto get = [&](const DcmTagKey& tag) {
-        OFString value;
-        return dataset.findAndGetOFString(tag, value).good() ? std::string(value.c_str()) : std::string{};
-    };
-    DicomHeader header{file, get(DCM_SOPClassUID), get(DCM_SeriesInstanceUID), get(DCM_FrameOfReferenceUID)};
-    if (header.sop_class_uid.empty())
-        return std::nullopt;
-    return header;
-}
-
-bool IsCt(const std::string& uid) {
-    return uid == UID_CTImageStorage || uid == UID_EnhancedCTImageStorage ||
-           uid == UID_LegacyConvertedEnhancedCTImageStorage;
-}
+using DicomHeader = DicomFileHeader;
 
 /// The CT series under `folder` with the most instances (ties: smallest UID), assembled.
 std::optional<std::string> LoadCtFolder(const fs::path& folder, const config::Config& config, RadiomicsInput& in,
                                         processing::CtVolume& ct, std::string& frame_of_reference) {
-    std::vector<fs::path> files;
-    std::error_code ec;
-    for (fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec), end;
-         !ec && it != end; it.increment(ec))
-        if (it->is_regular_file())
-            files.push_back(it->path());
-    std::sort(files.begin(), files.end());
     std::map<std::string, std::vector<DicomHeader>> series;
-    for (const fs::path& file : files)
-        if (auto header = ReadDicomHeader(file); header && IsCt(header->sop_class_uid))
-            series[header->series_instance_uid].push_back(std::move(*header));
+    for (DicomHeader& header : ScanDicomFolder(folder))
+        if (IsCtSopClass(header.sop_class_uid))
+            series[header.series_instance_uid].push_back(std::move(header));
     if (series.empty())
         return fmt::format("no CT image found in {}", folder.string());
     auto best = series.begin();
@@ -89,12 +50,7 @@ std::optional<std::string> LoadCtFolder(const fs::path& folder, const config::Co
         if (frame_of_reference.empty())
             frame_of_reference = h.frame_of_reference_uid;
     }
-    processing::AssemblyOptions options;
-    options.non_uniform = config.non_uniform_spacing == "reject"
-                              ? processing::AssemblyOptions::NonUniformSpacing::Reject
-                              : processing::AssemblyOptions::NonUniformSpacing::Resample;
-    options.gap_factor = config.missing_slice_factor;
-    dicom_node::CtSeriesAssembly read = dicom_node::AssembleCtSeriesFromFiles(paths, options);
+    dicom_node::CtSeriesAssembly read = dicom_node::AssembleCtSeriesFromFiles(paths, AssemblyOptionsFrom(config));
     if (!read.status)
         return fmt::format("cannot read CT: {}", read.status.message);
     if (!read.assembly.IsOk())
@@ -128,15 +84,7 @@ std::optional<std::string> RasterizeRtStruct(const fs::path& file, const std::st
         if (rois.empty())
             return fmt::format("no ROI named '{}' in {}; ROIs: {}", roi_name, file.string(), names);
     } else {
-        processing::RoiSelection selection;
-        using Rule = processing::RoiSelection::Rule;
-        selection.rule = config.roi_selection == "interpreted_type" ? Rule::InterpretedType
-                         : config.roi_selection == "name_regex"     ? Rule::NameRegex
-                         : config.roi_selection == "all"            ? Rule::All
-                                                                    : Rule::TypeThenName;
-        selection.interpreted_types = config.roi_types;
-        selection.name_pattern = config.roi_name_pattern;
-        rois = processing::SelectTumourRois(set, selection);
+        rois = processing::SelectTumourRois(set, RoiSelectionFrom(config));
         if (rois.empty())
             return fmt::format("no tumour ROI in {}; choose one with --roi NAME: {}", file.string(), names);
     }
@@ -190,7 +138,7 @@ RadiomicsInput LoadRadiomicsInput(const fs::path& image, const fs::path& mask, c
         processing::ImageIoResult result;
     };
     std::future<MaskRead> early_mask;
-    if (!dicom_image && fs::is_regular_file(mask, ec) && !ReadDicomHeader(mask))
+    if (!dicom_image && fs::is_regular_file(mask, ec) && !ReadDicomFileHeader(mask))
         early_mask = std::async(std::launch::async, [mask] {
             MaskRead read;
             read.result = processing::ReadImage(mask, read.mask);
@@ -223,7 +171,7 @@ RadiomicsInput LoadRadiomicsInput(const fs::path& image, const fs::path& mask, c
         in.error = fmt::format("mask {} does not exist", mask.string());
         return in;
     }
-    if (const std::optional<DicomHeader> header = ReadDicomHeader(mask)) {
+    if (const std::optional<DicomHeader> header = ReadDicomFileHeader(mask)) {
         const bool is_rtstruct = header->sop_class_uid == UID_RTStructureSetStorage;
         const bool is_seg = header->sop_class_uid == UID_SegmentationStorage;
         if (!is_rtstruct && !is_seg) {
