@@ -1,6 +1,7 @@
 #include "processing/radiomics/extractor.h"
 
 #include "processing/parallel_for.h"
+#include "processing/radiomics/filters.h"
 #include "processing/radiomics/firstorder.h"
 #include "processing/radiomics/glcm.h"
 #include "processing/radiomics/gldm.h"
@@ -280,13 +281,15 @@ std::string IbsiSettingsLiteral(const Settings& s) {
     return text + "}";
 }
 
-/// Keeps `requested` features of one class result (all when empty), named "original_...".
+/// Keeps `requested` features of one class result (all when empty), named
+/// "<image_type>_<class>_<Feature>" ("original_..." unless told).
 std::string TakeFeatures(std::string_view class_name, Features& computed, const std::vector<std::string>& requested,
-                         Features& out) {
+                         Features& out, std::string_view image_type = "original") {
+    const std::string type_prefix = std::string(image_type) + "_";
     if (requested.empty()) {
         for (Feature& f : computed)
             if (!f.on_request) {
-                f.name = "original_" + f.name;
+                f.name = type_prefix + f.name;
                 out.push_back(std::move(f));
             }
         return "";
@@ -302,7 +305,7 @@ std::string TakeFeatures(std::string_view class_name, Features& computed, const 
         if (it == computed.end())
             return "featureClass: Feature not found: " + std::string(class_name) + " " + name;
         Feature f = *it;
-        f.name = "original_" + f.name;
+        f.name = type_prefix + f.name;
         out.push_back(std::move(f));
     }
     return "";
@@ -400,13 +403,27 @@ ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>
     ExtractionResult result;
     const Settings& settings = params.settings;
 
-    for (const ImageTypeSpec& type : params.image_types)
-        if (type.name != "Original") {
-            result.error = "imageType: image type '" + type.name + "' is not supported (only Original)";
+    if (settings.ibsi_compliant) {
+        for (const ImageTypeSpec& type : params.image_types)
+            if (type.name != "Original") {
+                result.error =
+                    "imageType: image type '" + type.name + "' is not supported in IBSI mode (only Original)";
+                return result;
+            }
+        return ExtractIbsi(image, mask, params);
+    }
+    // Derived image types (LoG, ...) are expanded once the preprocessed image's geometry is
+    // known; refuse unsupported ones before any work.
+    bool derived_types = false;
+    for (const ImageTypeSpec& type : params.image_types) {
+        if (type.name == "Original")
+            continue;
+        derived_types = true;
+        if (DerivedImageList probe = ExpandImageType(type, image.Geometry()); !probe.error.empty()) {
+            result.error = probe.error;
             return result;
         }
-    if (settings.ibsi_compliant)
-        return ExtractIbsi(image, mask, params);
+    }
 
     // Enabled classes as PyRadiomics' enabledFeatures dict: file order, or, for a params file
     // without featureClass section, every class (_applyParams; shape2D then still needs force2D).
@@ -435,7 +452,8 @@ ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>
                                         ImageTypesLiteral(params.image_types));
     }
 
-    PreparedCase prepared = Preprocess(image, mask, settings);
+    Volume<double> full_image; // the preprocessed image the derived image types filter
+    PreparedCase prepared = Preprocess(image, mask, settings, derived_types ? &full_image : nullptr);
     result.diagnostics.insert(result.diagnostics.end(), prepared.diagnostics.begin(), prepared.diagnostics.end());
     if (!prepared.error.empty()) {
         result.error = prepared.error;
@@ -466,30 +484,93 @@ ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>
                 }
                 jobs.push_back(ClassJob{c, names, {}, {}});
             }
+    const std::size_t shape_jobs = jobs.size();
+    std::vector<ClassJob> texture_jobs;
     for (const auto& [c, names] : enabled)
         if (!c->name.starts_with("shape"))
-            jobs.push_back(ClassJob{c, names, {}, {}});
+            texture_jobs.push_back(ClassJob{c, names, {}, {}});
+    const bool original = std::any_of(params.image_types.begin(), params.image_types.end(),
+                                      [](const ImageTypeSpec& t) { return t.name == "Original"; });
+    // Shape always runs on the original image (computeShape); the other classes only when
+    // Original is an enabled image type.
+    if (original) {
+        // Original's classes run together with shape, as before derived image types existed.
+        jobs.insert(jobs.end(), texture_jobs.begin(), texture_jobs.end());
+    }
 
-    ParallelFor(jobs.size(), 0, [&](std::size_t j) {
-        ClassJob& job = jobs[j];
-        try {
-            job.result = job.feature_class->compute(region, settings);
-        } catch (const std::exception& e) {
-            job.error = std::string(job.feature_class->name) + ": " + e.what();
+    const auto run = [](std::vector<ClassJob>& batch, const Region& on, const Settings& with) {
+        ParallelFor(batch.size(), 0, [&](std::size_t j) {
+            ClassJob& job = batch[j];
+            try {
+                job.result = job.feature_class->compute(on, with);
+            } catch (const std::exception& e) {
+                job.error = std::string(job.feature_class->name) + ": " + e.what();
+            }
+        });
+    };
+    const auto take = [&](std::vector<ClassJob>& batch, std::size_t first, std::size_t last,
+                          std::string_view image_type) {
+        for (std::size_t j = first; j < last; ++j) {
+            ClassJob& job = batch[j];
+            std::string problem = job.error;
+            if (problem.empty())
+                problem = TakeFeatures(job.feature_class->name, job.result, job.names, result.features, image_type);
+            if (!problem.empty()) {
+                result.error = problem;
+                result.features.clear();
+                return false;
+            }
         }
-    });
+        return true;
+    };
 
-    for (ClassJob& job : jobs) {
-        if (!job.error.empty()) {
-            result.error = job.error;
+    run(jobs, region, settings);
+    // featureextractor.execute: shape first, then each image type in enabledImagetypes order.
+    if (!take(jobs, 0, shape_jobs, "original"))
+        return result;
+    for (const ImageTypeSpec& type : params.image_types) {
+        if (type.name == "Original") {
+            if (!take(jobs, shape_jobs, jobs.size(), "original"))
+                return result;
+            continue;
+        }
+        DerivedImageList derived = ExpandImageType(type, full_image.Geometry());
+        if (!derived.error.empty()) {
+            result.error = derived.error;
             result.features.clear();
             return result;
         }
-        const std::string problem = TakeFeatures(job.feature_class->name, job.result, job.names, result.features);
-        if (!problem.empty()) {
-            result.error = problem;
-            result.features.clear();
-            return result;
+        for (const DerivedImage& derived_image : derived.images) {
+            // cropToTumorMask with the same bounding box and mask; the derived image is
+            // discretised with its own edges (computeFeatures -> binImage).
+            Region filtered_region;
+            try {
+                const Volume<double> filtered = derived_image.filter(full_image);
+                filtered_region.size = region.size;
+                filtered_region.box_origin = region.box_origin;
+                filtered_region.spacing = region.spacing;
+                filtered_region.mask = region.mask;
+                filtered_region.shape_mask = region.shape_mask;
+                filtered_region.voxels = region.voxels;
+                filtered_region.image.resize(region.BoxVoxelCount());
+                const ImageGeometry& g = filtered.Geometry();
+                std::size_t b = 0;
+                for (std::size_t k = 0; k < region.size[2]; ++k)
+                    for (std::size_t j = 0; j < region.size[1]; ++j)
+                        for (std::size_t i = 0; i < region.size[0]; ++i)
+                            filtered_region.image[b++] =
+                                filtered.Data()[g.LinearIndex(region.box_origin[0] + i, region.box_origin[1] + j,
+                                                              region.box_origin[2] + k)];
+                Discretise(filtered_region, settings);
+            } catch (const std::exception& e) {
+                result.error = derived_image.name + ": " + e.what();
+                result.features.clear();
+                return result;
+            }
+            std::vector<ClassJob> batch = texture_jobs;
+            run(batch, filtered_region, settings);
+            if (!take(batch, 0, batch.size(), derived_image.name))
+                return result;
         }
     }
     return result;

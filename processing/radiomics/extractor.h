@@ -46,7 +46,11 @@ struct ExtractionResult {
 
 /// Runs the whole PyRadiomics flow on one case: mask checks, resampling, normalisation,
 /// re-segmentation, cropping, discretisation, then every enabled class of every enabled
-/// image type (feature classes in parallel).
+/// image type (feature classes in parallel). Image types: Original and LoG (filters.h; the
+/// non-shape classes on each derived image, cropped to the same box with the same mask and
+/// discretised with its own bin edges, named "<image type>_<class>_<Feature>", image types in
+/// params order, shape once on the original image first); others are refused. IBSI mode
+/// takes Original only.
 /// With settings.ibsi_compliant the IBSI mode runs instead: IbsiPreprocess (ibsi_preprocess.h)
 /// replaces the PyRadiomics preprocessing, and the IBSI classes run: firstorder, glcm, glrlm,
 /// glszm, ngtdm and shape in IBSI mode, then gldzm, ngldm, intensityhistogram, ivh,

@@ -654,7 +654,8 @@ ResampledCase ResampleImageAndMask(const Volume<double>& image, const Volume<std
 
 // ---- the whole flow ---------------------------------------------------------------------------
 
-PreparedCase Preprocess(const Volume<double>& image, const Volume<std::int32_t>& mask, const Settings& settings) {
+PreparedCase Preprocess(const Volume<double>& image, const Volume<std::int32_t>& mask, const Settings& settings,
+                        Volume<double>* full_image) {
     PreparedCase out;
     try {
         const int label = settings.label;
@@ -831,6 +832,8 @@ PreparedCase Preprocess(const Volume<double>& image, const Volume<std::int32_t>&
             if (region.mask[b] != 0)
                 region.voxels.push_back(static_cast<std::uint32_t>(b));
         Discretise(region, settings);
+        if (full_image != nullptr)
+            *full_image = current_image == &image_store ? std::move(image_store) : *current_image;
     } catch (const std::exception& e) {
         // ITK throws on grids it cannot handle; bad input must not escape as an exception.
         out.error = std::string("preprocessing failed: ") + e.what();

@@ -34,7 +34,11 @@ struct PreparedCase {
 /// Runs PyRadiomics' preprocessing for the Original image type: mask validity (getMask),
 /// normalisation, resampling (or preCrop), checkMask, re-segmentation and cropping. Never
 /// throws for bad input: errors are returned in PreparedCase::error.
-PreparedCase Preprocess(const Volume<double>& image, const Volume<std::int32_t>& mask, const Settings& settings);
+/// With `full_image`, it receives the whole preprocessed image (after normalisation and
+/// resampling or pre-cropping, before cropping to the ROI; region.box_origin indexes it): the
+/// image PyRadiomics' derived image types (LoG, ...) filter.
+PreparedCase Preprocess(const Volume<double>& image, const Volume<std::int32_t>& mask, const Settings& settings,
+                        Volume<double>* full_image = nullptr);
 
 // ---- building blocks, exposed for tests -------------------------------------------------
 
