@@ -18,6 +18,25 @@ namespace radnode::processing::radiomics {
 /// type) and returned as double. Same geometry as `image`.
 Volume<double> LogFilter(const Volume<double>& image, double sigma_mm);
 
+/// Decomposition filters of a PyWavelets wavelet (pywt.Wavelet(name).dec_lo / dec_hi).
+struct WaveletFilters {
+    std::vector<double> low;
+    std::vector<double> high;
+};
+
+/// The decomposition filters of `name` ("haar", "db1", "coif1"); false when not supported.
+bool WaveletFiltersFor(const std::string& name, WaveletFilters& filters);
+
+/// One decomposition of PyRadiomics' wavelet image type (imageoperations._swt3): the image,
+/// padded by one voxel (numpy "wrap") along every odd axis, goes through `start_level` + `level`
+/// single-level pywt.swtn passes (axes x, y, z; each pass on the previous approximation), and
+/// decomposition `letters` ("LLH": x low, y low, z high) of pass `start_level + level_index`
+/// (0-based `level_index`) is cropped back. Each 1-D pass is pywt's level-1 SWT: periodic
+/// convolution out[o] = sum_j f[j] * in[(o + F/2 - j) mod N]. float64 throughout, as PyWavelets
+/// gives for integer input and SimpleITK keeps (sitkFloat64). Same geometry as `image`.
+Volume<double> WaveletFilter(const Volume<double>& image, const WaveletFilters& filters, int start_level,
+                             int level_index, const std::string& letters);
+
 /// One derived image of an enabled image type: its PyRadiomics name (the feature prefix,
 /// e.g. "log-sigma-1-0-mm-3D") and the filter producing it from the preprocessed image.
 /// Filters run on demand so only one full-size derived image needs to exist at a time.
@@ -40,7 +59,12 @@ struct DerivedImageList {
 /// "LoG": one image per value of option "sigma", named "log-sigma-<str(sigma) with . -> ->-mm-3D";
 /// no image at all when any image dimension is below 4 voxels, and a sigma is skipped when the
 /// image is smaller than ceil(sigma / spacing) + 1 voxels along some axis, or sigma <= 0
-/// (getLoGImage). Other types are refused with an error.
+/// (getLoGImage).
+/// "Wavelet" (getWaveletImage): options "wavelet" (default coif1; haar, db1 and coif1 are
+/// supported), "level" (default 1), "start_level" (default 0); per level n (1-based) the seven
+/// details "wavelet-LLH", "-LHL", "-LHH", "-HLL", "-HLH", "-HHL", "-HHH" ("wavelet<n>-..." for
+/// n > 1; start_level does not change names), then the last approximation "wavelet-LLL"
+/// ("wavelet<level>-LLL" when level > 1). Other types are refused with an error.
 DerivedImageList ExpandImageType(const ImageTypeSpec& spec, const ImageGeometry& geometry);
 
 /// Python's str() of a sigma value as the params file gives it: "1" (an int) stays "1",

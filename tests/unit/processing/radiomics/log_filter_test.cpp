@@ -63,17 +63,17 @@ TEST(RadiomicsLogFilter, NamesFollowPythonStr) {
     EXPECT_EQ(list.images[0].name, "log-sigma-1-0-mm-3D");
     EXPECT_EQ(list.images[1].name, "log-sigma-2-mm-3D");
     EXPECT_EQ(list.images[2].name, "log-sigma-1-5-mm-3D");
-    EXPECT_FALSE(ExpandImageType(ImageTypeSpec{"Wavelet", {}}, g).error.empty());
+    EXPECT_FALSE(ExpandImageType(ImageTypeSpec{"Square", {}}, g).error.empty());
     g.size = {20, 20, 3};
     EXPECT_TRUE(ExpandImageType(ImageTypeSpec{"LoG", {{"sigma", {"1.0"}}}}, g).images.empty());
 }
 
-TEST(RadiomicsLogFilter, WaveletStillRefused) {
+TEST(RadiomicsLogFilter, UnsupportedTypeRefused) {
     const auto& data = test::LoadReferenceCase("brain1");
     ExtractionParams params = LogParams(2000);
-    params.image_types.push_back(ImageTypeSpec{"Wavelet", {{"wavelet", {"coif1"}}}});
+    params.image_types.push_back(ImageTypeSpec{"Square", {}});
     const ExtractionResult result = Extract(data.image, data.mask, params);
-    EXPECT_NE(result.error.find("Wavelet"), std::string::npos) << result.error;
+    EXPECT_NE(result.error.find("Square"), std::string::npos) << result.error;
     EXPECT_TRUE(result.features.empty());
 }
 
