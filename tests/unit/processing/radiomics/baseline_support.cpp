@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -86,6 +87,34 @@ std::map<std::string, double> ByName(const Features& features) {
     for (const Feature& f : features)
         out[f.name] = f.value;
     return out;
+}
+
+double RelativeDifference(double actual, double expected) {
+    const double diff = std::abs(actual - expected);
+    return std::abs(expected) > 0.0 ? diff / std::abs(expected) : diff;
+}
+
+void ExpectNotebookValuesMatch(const std::map<std::string, double>& actual, const std::string& prefix,
+                               const std::string& label) {
+    const auto notebook = TwoColumnCsv(PyRadiomicsDataDir() / "notebook_reference" / "brain1_helloFeatureClass.csv");
+    int pass = 0;
+    int total = 0;
+    double largest = 0.0;
+    for (const auto& [name, text] : notebook) {
+        if (!name.starts_with(prefix))
+            continue;
+        ++total;
+        const double expected = std::strtod(text.c_str(), nullptr);
+        const auto it = actual.find(name);
+        ASSERT_NE(it, actual.end()) << name;
+        largest = std::max(largest, RelativeDifference(it->second, expected));
+        if (WithinParity(it->second, expected))
+            ++pass;
+        else
+            ADD_FAILURE() << name << ": " << it->second << " vs " << text;
+    }
+    std::printf("  notebook %s: %d/%d (largest relative difference %.3e)\n", label.c_str(), pass, total, largest);
+    EXPECT_GT(total, 0);
 }
 
 void BuildReferenceRegion(const std::string& name, const Settings& settings, Region& region) {

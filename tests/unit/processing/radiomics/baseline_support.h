@@ -32,6 +32,15 @@ double Value(const processing::radiomics::Features& features, const std::string&
 /// Feature name -> value.
 std::map<std::string, double> ByName(const processing::radiomics::Features& features);
 
+/// |actual - expected| / |expected|, or the absolute difference when expected is 0.
+double RelativeDifference(double actual, double expected);
+
+/// Compares every row of PyRadiomics' notebook reference (brain1_helloFeatureClass.csv) whose
+/// name starts with `prefix` with `actual` (by full feature name) at the parity bar; prints
+/// pass/total as `label`.
+void ExpectNotebookValuesMatch(const std::map<std::string, double>& actual, const std::string& prefix,
+                               const std::string& label);
+
 /// Builds the region of reference case `name` with `settings`; a fatal failure when the label
 /// is absent (call it inside ASSERT_NO_FATAL_FAILURE).
 void BuildReferenceRegion(const std::string& name, const processing::radiomics::Settings& settings,

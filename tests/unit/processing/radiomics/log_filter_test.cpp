@@ -5,6 +5,7 @@
 
 #include "processing/radiomics/extractor.h"
 #include "processing/radiomics/filters.h"
+#include "baseline_support.h"
 #include "reference_data.h"
 
 #include <algorithm>
@@ -39,18 +40,6 @@ ExtractionParams LogParams(double voxel_array_shift) {
 const std::map<std::string, double>& KnownLooserFeatures() {
     static const std::map<std::string, double> known{};
     return known;
-}
-
-std::map<std::string, double> ByName(const ExtractionResult& result) {
-    std::map<std::string, double> out;
-    for (const Feature& f : result.features)
-        out[f.name] = f.value;
-    return out;
-}
-
-double RelativeDifference(double actual, double expected) {
-    const double diff = std::abs(actual - expected);
-    return std::abs(expected) > 0.0 ? diff / std::abs(expected) : diff;
 }
 
 TEST(RadiomicsLogFilter, NamesFollowPythonStr) {
@@ -89,7 +78,7 @@ TEST(RadiomicsLogFilter, PeerParity) {
         const auto& data = test::LoadReferenceCase(case_name);
         const ExtractionResult result = Extract(data.image, data.mask, LogParams(2000));
         ASSERT_TRUE(result.error.empty()) << case_name << ": " << result.error;
-        const auto actual = ByName(result);
+        const auto actual = test::ByName(result.features);
         const auto peer = test::PeerOutputs(case_name);
 
         std::size_t log_count = 0;
@@ -113,7 +102,7 @@ TEST(RadiomicsLogFilter, PeerParity) {
                 ++failures;
                 continue;
             }
-            const double rel = RelativeDifference(it->second, expected);
+            const double rel = test::RelativeDifference(it->second, expected);
             worst.emplace_back(rel, case_name + "/" + name);
             if (test::WithinParity(it->second, expected)) {
                 ++t.pass;
@@ -163,27 +152,8 @@ TEST(RadiomicsLogFilter, NotebookFirstOrder) {
     params.feature_classes = {{"firstorder", {}}};
     const ExtractionResult result = Extract(data.image, data.mask, params);
     ASSERT_TRUE(result.error.empty()) << result.error;
-    const auto actual = ByName(result);
-    const auto notebook =
-        test::TwoColumnCsv(test::PyRadiomicsDataDir() / "notebook_reference" / "brain1_helloFeatureClass.csv");
-    int pass = 0;
-    int total = 0;
-    double largest = 0.0;
-    for (const auto& [name, text] : notebook) {
-        if (!name.starts_with("log-sigma-"))
-            continue;
-        ++total;
-        const double expected = std::strtod(text.c_str(), nullptr);
-        const auto it = actual.find(name);
-        ASSERT_NE(it, actual.end()) << name;
-        largest = std::max(largest, RelativeDifference(it->second, expected));
-        if (test::WithinParity(it->second, expected))
-            ++pass;
-        else
-            ADD_FAILURE() << name << ": " << it->second << " vs " << text;
-    }
-    std::printf("  notebook LoG firstorder: %d/%d (largest relative difference %.3e)\n", pass, total, largest);
-    EXPECT_GT(total, 0);
+    const auto actual = test::ByName(result.features);
+    test::ExpectNotebookValuesMatch(actual, "log-sigma-", "LoG firstorder");
 }
 
 } // namespace

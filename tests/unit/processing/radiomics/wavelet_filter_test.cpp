@@ -5,6 +5,7 @@
 
 #include "processing/radiomics/extractor.h"
 #include "processing/radiomics/filters.h"
+#include "baseline_support.h"
 #include "reference_data.h"
 
 #include <algorithm>
@@ -40,18 +41,6 @@ ExtractionParams WaveletParams(double voxel_array_shift) {
 const std::map<std::string, double>& KnownLooserFeatures() {
     static const std::map<std::string, double> known{};
     return known;
-}
-
-std::map<std::string, double> ByName(const ExtractionResult& result) {
-    std::map<std::string, double> out;
-    for (const Feature& f : result.features)
-        out[f.name] = f.value;
-    return out;
-}
-
-double RelativeDifference(double actual, double expected) {
-    const double diff = std::abs(actual - expected);
-    return std::abs(expected) > 0.0 ? diff / std::abs(expected) : diff;
 }
 
 TEST(RadiomicsWaveletFilter, NamesAndOrder) {
@@ -111,7 +100,7 @@ TEST(RadiomicsWaveletFilter, PeerParity) {
         const auto& data = test::LoadReferenceCase(case_name);
         const ExtractionResult result = Extract(data.image, data.mask, WaveletParams(2000));
         ASSERT_TRUE(result.error.empty()) << case_name << ": " << result.error;
-        const auto actual = ByName(result);
+        const auto actual = test::ByName(result.features);
         const auto peer = test::PeerOutputs(case_name);
 
         std::size_t wavelet_count = 0;
@@ -133,7 +122,7 @@ TEST(RadiomicsWaveletFilter, PeerParity) {
                 ++failures;
                 continue;
             }
-            const double rel = RelativeDifference(it->second, expected);
+            const double rel = test::RelativeDifference(it->second, expected);
             worst.emplace_back(rel, case_name + "/" + name);
             if (test::WithinParity(it->second, expected)) {
                 ++t.pass;
@@ -183,27 +172,8 @@ TEST(RadiomicsWaveletFilter, NotebookFirstOrder) {
     params.feature_classes = {{"firstorder", {}}};
     const ExtractionResult result = Extract(data.image, data.mask, params);
     ASSERT_TRUE(result.error.empty()) << result.error;
-    const auto actual = ByName(result);
-    const auto notebook =
-        test::TwoColumnCsv(test::PyRadiomicsDataDir() / "notebook_reference" / "brain1_helloFeatureClass.csv");
-    int pass = 0;
-    int total = 0;
-    double largest = 0.0;
-    for (const auto& [name, text] : notebook) {
-        if (!name.starts_with("wavelet"))
-            continue;
-        ++total;
-        const double expected = std::strtod(text.c_str(), nullptr);
-        const auto it = actual.find(name);
-        ASSERT_NE(it, actual.end()) << name;
-        largest = std::max(largest, RelativeDifference(it->second, expected));
-        if (test::WithinParity(it->second, expected))
-            ++pass;
-        else
-            ADD_FAILURE() << name << ": " << it->second << " vs " << text;
-    }
-    std::printf("  notebook wavelet firstorder: %d/%d (largest relative difference %.3e)\n", pass, total, largest);
-    EXPECT_GT(total, 0);
+    const auto actual = test::ByName(result.features);
+    test::ExpectNotebookValuesMatch(actual, "wavelet", "wavelet firstorder");
 }
 
 } // namespace
