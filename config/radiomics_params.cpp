@@ -580,9 +580,12 @@ rad::ExtractionParams Parse(const YAML::Node& root, std::string_view source) {
                     if (FilterSettingOwners().contains(key)) {
                         spec.options[key] = FilterSetting(option, key, item.second);
                     } else {
-                        rad::Settings scratch; // validation only; the extractor reads the text
-                        bool ignored = false;
-                        ApplySetting(option, key, item.second, scratch, ignored);
+                        // PyRadiomics merges the type's own settings over the global ones for its
+                        // filter and feature classes; the text stays for the configuration echo.
+                        if (!spec.settings)
+                            spec.settings = params.settings;
+                        bool type_interpolator_none = false;
+                        ApplySetting(option, key, item.second, *spec.settings, type_interpolator_none);
                         spec.options[key] = AsText(item.second);
                     }
                 }

@@ -419,7 +419,8 @@ ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>
         if (type.name == "Original")
             continue;
         derived_types = true;
-        if (DerivedImageList probe = ExpandImageType(type, image.Geometry()); !probe.error.empty()) {
+        if (DerivedImageList probe = ExpandImageType(type, image.Geometry(), type.settings.value_or(settings));
+            !probe.error.empty()) {
             result.error = probe.error;
             return result;
         }
@@ -452,8 +453,10 @@ ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>
                                         ImageTypesLiteral(params.image_types));
     }
 
-    Volume<double> full_image; // the preprocessed image the derived image types filter
-    PreparedCase prepared = Preprocess(image, mask, settings, derived_types ? &full_image : nullptr);
+    Volume<double> preprocessed_image; // when preprocessing changed the image
+    PreparedCase prepared = Preprocess(image, mask, settings, derived_types ? &preprocessed_image : nullptr);
+    // The image the derived image types filter.
+    const Volume<double>& full_image = prepared.image_is_input ? image : preprocessed_image;
     result.diagnostics.insert(result.diagnostics.end(), prepared.diagnostics.begin(), prepared.diagnostics.end());
     if (!prepared.error.empty()) {
         result.error = prepared.error;
@@ -498,11 +501,14 @@ ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>
         jobs.insert(jobs.end(), texture_jobs.begin(), texture_jobs.end());
     }
 
-    const auto run = [](std::vector<ClassJob>& batch, const Region& on, const Settings& with) {
+    // Jobs before `shape_count` run on (shape_on, shape_with), the others on (on, with).
+    const auto run = [](std::vector<ClassJob>& batch, const Region& shape_on, const Settings& shape_with,
+                        const Region& on, const Settings& with, std::size_t shape_count) {
         ParallelFor(batch.size(), 0, [&](std::size_t j) {
             ClassJob& job = batch[j];
             try {
-                job.result = job.feature_class->compute(on, with);
+                job.result = j < shape_count ? job.feature_class->compute(shape_on, shape_with)
+                                             : job.feature_class->compute(on, with);
             } catch (const std::exception& e) {
                 job.error = std::string(job.feature_class->name) + ": " + e.what();
             }
@@ -524,52 +530,103 @@ ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>
         return true;
     };
 
-    run(jobs, region, settings);
+    // The original image's classes use the Original type's own settings when it has some.
+    const ImageTypeSpec* original_type = nullptr;
+    for (const ImageTypeSpec& type : params.image_types)
+        if (type.name == "Original")
+            original_type = &type;
+    Region original_region;
+    const Region* texture_region = &region;
+    const Settings* original_settings = &settings;
+    if (original_type != nullptr && original_type->settings) {
+        original_settings = &*original_type->settings;
+        original_region = region;
+        Discretise(original_region, *original_settings);
+        texture_region = &original_region;
+    }
+    run(jobs, region, settings, *texture_region, *original_settings, shape_jobs);
     // featureextractor.execute: shape first, then each image type in enabledImagetypes order.
     if (!take(jobs, 0, shape_jobs, "original"))
         return result;
+
+    // Every derived image of every type, in yield order; each is filtered over the ROI box,
+    // discretised with its type's settings and gets the non-shape classes.
+    struct DerivedJob {
+        const Settings* settings = nullptr;
+        DerivedImage image;
+        std::vector<ClassJob> classes;
+        std::string error;
+    };
+    std::vector<DerivedJob> derived_jobs;
+    std::vector<std::size_t> first_job_of_type; // index into derived_jobs per image type
     for (const ImageTypeSpec& type : params.image_types) {
-        if (type.name == "Original") {
-            if (!take(jobs, shape_jobs, jobs.size(), "original"))
-                return result;
+        first_job_of_type.push_back(derived_jobs.size());
+        if (type.name == "Original")
             continue;
-        }
-        DerivedImageList derived = ExpandImageType(type, full_image.Geometry());
+        const Settings& type_settings = type.settings ? *type.settings : settings;
+        DerivedImageList derived = ExpandImageType(type, full_image.Geometry(), type_settings);
         if (!derived.error.empty()) {
             result.error = derived.error;
             result.features.clear();
             return result;
         }
-        for (const DerivedImage& derived_image : derived.images) {
-            // cropToTumorMask with the same bounding box and mask; the derived image is
-            // discretised with its own edges (computeFeatures -> binImage).
-            Region filtered_region;
+        for (DerivedImage& d : derived.images)
+            derived_jobs.push_back(DerivedJob{&type_settings, std::move(d), texture_jobs, {}});
+    }
+    first_job_of_type.push_back(derived_jobs.size());
+    // What some filters need to know of the preprocessed image: the integer type it is kept in
+    // (normalisation makes it real), and the ROI voxels.
+    FilterInput filter_input{full_image, VoxelBox{region.box_origin, region.size}, &region.mask,
+                             settings.normalize ? std::nullopt
+                                                : IntegerPixelRange(image, settings.image_pixel_type)};
+    const auto compute_derived = [&](DerivedJob& job, bool classes_in_parallel) {
+        Region filtered_region;
+        try {
+            filtered_region.size = region.size;
+            filtered_region.box_origin = region.box_origin;
+            filtered_region.spacing = region.spacing;
+            filtered_region.mask = region.mask;
+            filtered_region.shape_mask = region.shape_mask;
+            filtered_region.voxels = region.voxels;
+            filtered_region.image = job.image.filter(filter_input);
+            Discretise(filtered_region, *job.settings);
+        } catch (const std::exception& e) {
+            job.error = job.image.name + ": " + e.what();
+            return;
+        }
+        if (classes_in_parallel) {
+            run(job.classes, filtered_region, *job.settings, filtered_region, *job.settings, 0);
+            return;
+        }
+        for (ClassJob& c : job.classes) {
             try {
-                const Volume<double> filtered = derived_image.filter(full_image);
-                filtered_region.size = region.size;
-                filtered_region.box_origin = region.box_origin;
-                filtered_region.spacing = region.spacing;
-                filtered_region.mask = region.mask;
-                filtered_region.shape_mask = region.shape_mask;
-                filtered_region.voxels = region.voxels;
-                filtered_region.image.resize(region.BoxVoxelCount());
-                const ImageGeometry& g = filtered.Geometry();
-                std::size_t b = 0;
-                for (std::size_t k = 0; k < region.size[2]; ++k)
-                    for (std::size_t j = 0; j < region.size[1]; ++j)
-                        for (std::size_t i = 0; i < region.size[0]; ++i)
-                            filtered_region.image[b++] =
-                                filtered.Data()[g.LinearIndex(region.box_origin[0] + i, region.box_origin[1] + j,
-                                                              region.box_origin[2] + k)];
-                Discretise(filtered_region, settings);
+                c.result = c.feature_class->compute(filtered_region, *job.settings);
             } catch (const std::exception& e) {
-                result.error = derived_image.name + ": " + e.what();
+                c.error = std::string(c.feature_class->name) + ": " + e.what();
+            }
+        }
+    };
+    // Several derived images: one per core at a time (at most that many box-sized regions
+    // alive); a single one: its classes in parallel.
+    if (derived_jobs.size() == 1)
+        compute_derived(derived_jobs.front(), true);
+    else
+        ParallelFor(derived_jobs.size(), 0, [&](std::size_t j) { compute_derived(derived_jobs[j], false); });
+
+    for (std::size_t t = 0; t < params.image_types.size(); ++t) {
+        if (params.image_types[t].name == "Original") {
+            if (!take(jobs, shape_jobs, jobs.size(), "original"))
+                return result;
+            continue;
+        }
+        for (std::size_t d = first_job_of_type[t]; d < first_job_of_type[t + 1]; ++d) {
+            DerivedJob& job = derived_jobs[d];
+            if (!job.error.empty()) {
+                result.error = job.error;
                 result.features.clear();
                 return result;
             }
-            std::vector<ClassJob> batch = texture_jobs;
-            run(batch, filtered_region, settings);
-            if (!take(batch, 0, batch.size(), derived_image.name))
+            if (!take(job.classes, 0, job.classes.size(), job.image.name))
                 return result;
         }
     }

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,10 @@ namespace radnode::processing::radiomics {
 struct ImageTypeSpec {
     std::string name;
     std::map<std::string, std::vector<std::string>> options;
+    /// The settings this image type's features are computed with when its section customises
+    /// any (binWidth, force2D, ...: PyRadiomics merges the type's own dict over the global
+    /// settings); nullopt = the global settings.
+    std::optional<Settings> settings{};
 };
 
 /// A PyRadiomics parameter file, parsed (config/radiomics_params.h does the YAML).
@@ -46,11 +51,12 @@ struct ExtractionResult {
 
 /// Runs the whole PyRadiomics flow on one case: mask checks, resampling, normalisation,
 /// re-segmentation, cropping, discretisation, then every enabled class of every enabled
-/// image type (feature classes in parallel). Image types: Original and LoG (filters.h; the
-/// non-shape classes on each derived image, cropped to the same box with the same mask and
-/// discretised with its own bin edges, named "<image type>_<class>_<Feature>", image types in
-/// params order, shape once on the original image first); others are refused. IBSI mode
-/// takes Original only.
+/// image type. Derived image types (filters.h: LoG, Wavelet, Square, SquareRoot, Logarithm,
+/// Exponential, Gradient, LBP2D, LBP3D) get the non-shape classes on each derived image, cut to
+/// the same box with the same mask and discretised with its own bin edges and the image type's
+/// settings, named "<image type>_<class>_<Feature>", image types in params order, shape once on
+/// the original image first. Derived images run in parallel, each filtered over the ROI box
+/// only. IBSI mode takes Original only.
 /// With settings.ibsi_compliant the IBSI mode runs instead: IbsiPreprocess (ibsi_preprocess.h)
 /// replaces the PyRadiomics preprocessing, and the IBSI classes run: firstorder, glcm, glrlm,
 /// glszm, ngtdm and shape in IBSI mode, then gldzm, ngldm, intensityhistogram, ivh,

@@ -6,8 +6,10 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <itkGradientMagnitudeImageFilter.h>
 #include <itkImage.h>
 #include <itkLaplacianRecursiveGaussianImageFilter.h>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,7 +19,8 @@ namespace {
 using InputImage = itk::Image<double, 3>;
 using OutputImage = itk::Image<float, 3>;
 
-InputImage::Pointer ToItkImage(const Volume<double>& volume) {
+/// An ITK view of the volume's voxels (no copy: the filters only read their input).
+InputImage::Pointer ItkView(const Volume<double>& volume) {
     const ImageGeometry& g = volume.Geometry();
     InputImage::SizeType size;
     InputImage::SpacingType spacing;
@@ -35,49 +38,38 @@ InputImage::Pointer ToItkImage(const Volume<double>& volume) {
     image->SetSpacing(spacing);
     image->SetOrigin(origin);
     image->SetDirection(direction);
-    image->Allocate();
-    std::copy(volume.Data().begin(), volume.Data().end(), image->GetBufferPointer());
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): read-only use, the container does not own it
+    image->GetPixelContainer()->SetImportPointer(const_cast<double*>(volume.Data().data()), g.VoxelCount(), false);
     return image;
 }
 
-/// One single-level pywt SWT pass along `axis` of an x-fastest array of `size`:
-/// out[o] = sum_j f[j] * in[(o + F/2 - j) mod N] (pywt's downsampling_convolution_periodization
-/// with step 1, which swt_ calls for level 1).
-std::vector<double> SwtAxis(const std::vector<double>& in, const std::array<std::size_t, 3>& size, std::size_t axis,
-                            const std::vector<double>& filter) {
-    const std::size_t n = size[axis];
-    const std::size_t stride = axis == 0 ? 1 : (axis == 1 ? size[0] : size[0] * size[1]);
-    const std::size_t f = filter.size();
-    std::vector<double> out(in.size());
-    std::vector<double> line(n);
-    const std::size_t lines = in.size() / n;
-    for (std::size_t l = 0; l < lines; ++l) {
-        // Start of line l: the index with coordinate 0 along `axis`.
-        const std::size_t inner = l % stride;
-        const std::size_t outer = l / stride;
-        const std::size_t start = outer * stride * n + inner;
-        for (std::size_t t = 0; t < n; ++t)
-            line[t] = in[start + t * stride];
-        for (std::size_t o = 0; o < n; ++o) {
-            double sum = 0.0;
-            for (std::size_t j = 0; j < f; ++j) {
-                // (o + F/2 - j) mod n, kept non-negative.
-                const std::size_t idx = (o + f / 2 + n * f - j) % n;
-                sum += filter[j] * line[idx];
-            }
-            out[start + o * stride] = sum;
-        }
+/// Runs `filter` for the box only (ITK enlarges the request to what the box depends on) and
+/// returns the box's values, x fastest.
+template <typename Filter> std::vector<double> RunForBox(Filter& filter, const VoxelBox& box) {
+    OutputImage::IndexType index;
+    OutputImage::SizeType size;
+    for (unsigned a = 0; a < 3; ++a) {
+        index[a] = static_cast<itk::IndexValueType>(box.begin[a]);
+        size[a] = box.size[a];
     }
+    // One work unit: the extractor runs derived images on every core already.
+    filter.SetNumberOfWorkUnits(1);
+    filter.UpdateOutputInformation();
+    OutputImage* output = filter.GetOutput();
+    output->SetRequestedRegion(OutputImage::RegionType(index, size));
+    output->Update();
+    std::vector<double> out(box.VoxelCount());
+    std::size_t b = 0;
+    OutputImage::IndexType at;
+    for (std::size_t k = 0; k < box.size[2]; ++k)
+        for (std::size_t j = 0; j < box.size[1]; ++j)
+            for (std::size_t i = 0; i < box.size[0]; ++i) {
+                at[0] = static_cast<itk::IndexValueType>(box.begin[0] + i);
+                at[1] = static_cast<itk::IndexValueType>(box.begin[1] + j);
+                at[2] = static_cast<itk::IndexValueType>(box.begin[2] + k);
+                out[b++] = output->GetPixel(at);
+            }
     return out;
-}
-
-/// pywt.swtn(level=1, axes=(x, y, z)) subband `letters` ('L'/'H' per axis x, y, z).
-std::vector<double> SwtSubband(const std::vector<double>& data, const std::array<std::size_t, 3>& size,
-                               const WaveletFilters& filters, const std::string& letters) {
-    std::vector<double> current = data;
-    for (std::size_t axis = 0; axis < 3; ++axis)
-        current = SwtAxis(current, size, axis, letters[axis] == 'L' ? filters.low : filters.high);
-    return current;
 }
 
 int OptionInt(const ImageTypeSpec& spec, const std::string& key, int fallback, bool& ok) {
@@ -93,14 +85,22 @@ int OptionInt(const ImageTypeSpec& spec, const std::string& key, int fallback, b
     return static_cast<int>(value);
 }
 
-DerivedImageList ExpandWavelet(const ImageTypeSpec& spec) {
+bool OptionBool(const ImageTypeSpec& spec, const std::string& key, bool fallback) {
+    const auto it = spec.options.find(key);
+    if (it == spec.options.end() || it->second.empty())
+        return fallback;
+    const std::string& v = it->second.front();
+    return v == "true" || v == "True" || v == "1";
+}
+
+DerivedImageList ExpandWavelet(const ImageTypeSpec& spec, const Settings& settings) {
     DerivedImageList out;
     std::string wavelet = "coif1";
     if (const auto it = spec.options.find("wavelet"); it != spec.options.end() && !it->second.empty())
         wavelet = it->second.front();
     WaveletFilters filters;
     if (!WaveletFiltersFor(wavelet, filters)) {
-        out.error = "imageType: Wavelet wavelet '" + wavelet + "' is not supported (only haar, db1 and coif1)";
+        out.error = "imageType: Wavelet wavelet '" + wavelet + "' is not a discrete PyWavelets wavelet";
         return out;
     }
     bool ok = true;
@@ -110,101 +110,43 @@ DerivedImageList ExpandWavelet(const ImageTypeSpec& spec) {
         out.error = "imageType: Wavelet level must be an integer >= 1 and start_level an integer >= 0";
         return out;
     }
+    // getWaveletImage: numpy axes (z, y, x) reversed, i.e. x, y, z; force2D drops the axis of
+    // numpy number force2Ddimension.
+    std::vector<std::size_t> axes{0, 1, 2};
+    if (settings.force_2d) {
+        const auto dropped = static_cast<std::size_t>(2 - std::clamp(settings.force_2d_dimension, 0, 2));
+        axes.erase(std::find(axes.begin(), axes.end(), dropped));
+    }
+    // pywt.swtn's subband keys in its order: every combination of a/d over the axes, 'a' first
+    // on the first axis (LLH, LHL, LHH, HLL, ... in 3D; LH, HL, HH in 2D).
+    std::vector<std::string> details;
+    const std::size_t combinations = std::size_t{1} << axes.size();
+    for (std::size_t c = 1; c < combinations; ++c) {
+        std::string letters;
+        for (std::size_t n = 0; n < axes.size(); ++n)
+            letters += (c >> (axes.size() - 1 - n)) & 1U ? 'H' : 'L';
+        details.push_back(letters);
+    }
+    const std::string approximation(axes.size(), 'L');
     for (int idx = 1; idx <= level; ++idx) {
         const std::string prefix = idx == 1 ? "wavelet-" : "wavelet" + std::to_string(idx) + "-";
-        for (const char* letters : {"LLH", "LHL", "LHH", "HLL", "HLH", "HHL", "HHH"}) {
-            const std::string subband = letters;
+        for (const std::string& letters : details)
             out.images.push_back(DerivedImage{
-                prefix + subband, [filters, start_level, idx, subband](const Volume<double>& image) {
-                    return WaveletFilter(image, filters, start_level, idx - 1, subband);
+                prefix + letters, [filters, start_level, idx, axes, letters](const FilterInput& in) {
+                    return WaveletFilter(in.image, in.box, filters, start_level, idx - 1, axes, letters);
                 }});
-        }
     }
-    const std::string name = level == 1 ? "wavelet-LLL" : "wavelet" + std::to_string(level) + "-LLL";
-    out.images.push_back(DerivedImage{name, [filters, start_level, level](const Volume<double>& image) {
-                                          return WaveletFilter(image, filters, start_level, level - 1, "LLL");
-                                      }});
+    const std::string name = level == 1 ? "wavelet-" + approximation
+                                         : "wavelet" + std::to_string(level) + "-" + approximation;
+    out.images.push_back(
+        DerivedImage{name, [filters, start_level, level, axes, approximation](const FilterInput& in) {
+                         return WaveletFilter(in.image, in.box, filters, start_level, level - 1, axes, approximation);
+                     }});
     return out;
 }
 
-} // namespace
-
-bool WaveletFiltersFor(const std::string& name, WaveletFilters& filters) {
-    // pywt.Wavelet(name).dec_lo / dec_hi (PyWavelets 1.1, the version of the peer run), as listed
-    // by the PyWavelets wavelet browser (wavelets.pybytes.com/wavelet/haar, /coif1) and
-    // reproduced in public ports of the PyWavelets tables (COIF_1_LOW / COIF_1_HIGH).
-    if (name == "haar" || name == "db1") {
-        const double h = 0.7071067811865476;
-        filters = {{h, h}, {-h, h}};
-        return true;
-    }
-    if (name == "coif1") {
-        filters = {{-0.01565572813546454, -0.0727326195128539, 0.38486484686420286, 0.8525720202122554,
-                    0.3378976624578092, -0.0727326195128539},
-                   {0.0727326195128539, 0.3378976624578092, -0.8525720202122554, 0.38486484686420286,
-                    0.0727326195128539, -0.01565572813546454}};
-        return true;
-    }
-    return false;
-}
-
-Volume<double> WaveletFilter(const Volume<double>& image, const WaveletFilters& filters, int start_level,
-                             int level_index, const std::string& letters) {
-    const ImageGeometry& g = image.Geometry();
-    std::array<std::size_t, 3> padded{};
-    for (std::size_t a = 0; a < 3; ++a)
-        padded[a] = g.size[a] + g.size[a] % 2; // np.pad(..., (0, 1), "wrap") on odd axes
-    std::vector<double> data(padded[0] * padded[1] * padded[2]);
-    std::size_t p = 0;
-    for (std::size_t k = 0; k < padded[2]; ++k)
-        for (std::size_t j = 0; j < padded[1]; ++j)
-            for (std::size_t i = 0; i < padded[0]; ++i)
-                data[p++] = image.Data()[g.LinearIndex(i % g.size[0], j % g.size[1], k % g.size[2])];
-    // Passes before the wanted one keep only the approximation (aaa).
-    for (int pass = 0; pass < start_level + level_index; ++pass)
-        data = SwtSubband(data, padded, filters, "LLL");
-    data = SwtSubband(data, padded, filters, letters);
-    Volume<double> out(g, kUninitialized);
-    p = 0;
-    for (std::size_t k = 0; k < g.size[2]; ++k)
-        for (std::size_t j = 0; j < g.size[1]; ++j)
-            for (std::size_t i = 0; i < g.size[0]; ++i)
-                out.Data()[p++] = data[(k * padded[1] + j) * padded[0] + i];
-    return out;
-}
-
-Volume<double> LogFilter(const Volume<double>& image, double sigma_mm) {
-    using Filter = itk::LaplacianRecursiveGaussianImageFilter<InputImage, OutputImage>;
-    auto filter = Filter::New();
-    filter->SetInput(ToItkImage(image));
-    filter->SetNormalizeAcrossScale(true);
-    filter->SetSigma(sigma_mm);
-    filter->Update();
-    const float* data = filter->GetOutput()->GetBufferPointer();
-    Volume<double> out(image.Geometry(), kUninitialized);
-    std::copy(data, data + image.Geometry().VoxelCount(), out.Data().begin());
-    return out;
-}
-
-std::string PythonNumberText(const std::string& text) {
-    const std::size_t digits = text.find_first_not_of("+-") == 1 ? 1 : 0; // an optional sign
-    if (text.size() > digits && text.find_first_not_of("0123456789", digits) == std::string::npos)
-        return std::to_string(std::strtoll(text.c_str(), nullptr, 10)); // Python int: "2" stays "2"
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size())
-        return {};
-    return PythonFloat(value);
-}
-
-DerivedImageList ExpandImageType(const ImageTypeSpec& spec, const ImageGeometry& geometry) {
+DerivedImageList ExpandLog(const ImageTypeSpec& spec, const ImageGeometry& geometry) {
     DerivedImageList out;
-    if (spec.name == "Wavelet")
-        return ExpandWavelet(spec);
-    if (spec.name != "LoG") {
-        out.error = "imageType: image type '" + spec.name + "' is not supported (only Original, LoG and Wavelet)";
-        return out;
-    }
     const auto smallest = *std::min_element(geometry.size.begin(), geometry.size.end());
     if (smallest < 4)
         return out; // PyRadiomics: "Image too small to apply LoG filter"
@@ -228,9 +170,133 @@ DerivedImageList ExpandImageType(const ImageTypeSpec& spec, const ImageGeometry&
             continue; // PyRadiomics: "image too small for sigma", skipped
         std::string name = "log-sigma-" + python + "-mm-3D";
         std::replace(name.begin(), name.end(), '.', '-');
-        out.images.push_back(
-            DerivedImage{std::move(name), [sigma](const Volume<double>& image) { return LogFilter(image, sigma); }});
+        out.images.push_back(DerivedImage{
+            std::move(name), [sigma](const FilterInput& in) { return LogFilter(in.image, in.box, sigma); }});
     }
+    return out;
+}
+
+/// max(|x|) over the whole image, as the point-wise image types scale by it.
+double MaxAbs(const Volume<double>& image) {
+    double max_abs = 0.0;
+    for (const double v : image.Data())
+        max_abs = std::max(max_abs, std::abs(v));
+    return max_abs;
+}
+
+std::vector<double> BoxValues(const Volume<double>& image, const VoxelBox& box) {
+    const ImageGeometry& g = image.Geometry();
+    std::vector<double> out(box.VoxelCount());
+    std::size_t b = 0;
+    for (std::size_t k = 0; k < box.size[2]; ++k)
+        for (std::size_t j = 0; j < box.size[1]; ++j) {
+            const double* row = image.Data().data() + g.LinearIndex(box.begin[0], box.begin[1] + j, box.begin[2] + k);
+            for (std::size_t i = 0; i < box.size[0]; ++i)
+                out[b++] = row[i];
+        }
+    return out;
+}
+
+} // namespace
+
+std::vector<double> IntensityFilter(const Volume<double>& image, const VoxelBox& box, IntensityTransform transform) {
+    const double max_abs = MaxAbs(image);
+    std::vector<double> values = BoxValues(image, box);
+    switch (transform) {
+    case IntensityTransform::Square: {
+        const double coeff = 1.0 / std::sqrt(max_abs);
+        for (double& v : values) {
+            const double scaled = coeff * v;
+            v = scaled * scaled;
+        }
+        break;
+    }
+    case IntensityTransform::SquareRoot:
+        for (double& v : values)
+            v = v > 0.0 ? std::sqrt(v * max_abs) : (v < 0.0 ? -std::sqrt(-v * max_abs) : v);
+        break;
+    case IntensityTransform::Logarithm: {
+        // numpy rescales by max|log image| over the whole image, which is log(max|x| + 1)
+        // (log is monotone, and the negative branch computes log(1 - x) = log(|x| + 1)).
+        const double log_max = std::log(max_abs + 1.0);
+        const double scale = max_abs / log_max;
+        for (double& v : values) {
+            if (v > 0.0)
+                v = std::log(v + 1.0);
+            else if (v < 0.0)
+                v = -std::log(-(v - 1.0));
+            v = v * scale;
+        }
+        break;
+    }
+    case IntensityTransform::Exponential: {
+        const double coeff = std::log(max_abs) / max_abs;
+        for (double& v : values)
+            v = std::exp(coeff * v);
+        break;
+    }
+    }
+    return values;
+}
+
+std::vector<double> LogFilterItk(const Volume<double>& image, const VoxelBox& box, double sigma_mm) {
+    using Filter = itk::LaplacianRecursiveGaussianImageFilter<InputImage, OutputImage>;
+    auto filter = Filter::New();
+    filter->SetInput(ItkView(image));
+    filter->SetNormalizeAcrossScale(true);
+    filter->SetSigma(sigma_mm);
+    return RunForBox(*filter, box);
+}
+
+std::vector<double> GradientFilter(const Volume<double>& image, const VoxelBox& box, bool use_spacing) {
+    using Filter = itk::GradientMagnitudeImageFilter<InputImage, OutputImage>;
+    auto filter = Filter::New();
+    filter->SetInput(ItkView(image));
+    filter->SetUseImageSpacing(use_spacing);
+    return RunForBox(*filter, box);
+}
+
+std::string PythonNumberText(const std::string& text) {
+    const std::size_t digits = text.find_first_not_of("+-") == 1 ? 1 : 0; // an optional sign
+    if (text.size() > digits && text.find_first_not_of("0123456789", digits) == std::string::npos)
+        return std::to_string(std::strtoll(text.c_str(), nullptr, 10)); // Python int: "2" stays "2"
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size())
+        return {};
+    return PythonFloat(value);
+}
+
+DerivedImageList ExpandImageType(const ImageTypeSpec& spec, const ImageGeometry& geometry, const Settings& settings) {
+    if (spec.name == "Wavelet")
+        return ExpandWavelet(spec, settings);
+    if (spec.name == "LoG")
+        return ExpandLog(spec, geometry);
+    const auto intensity = [](std::string name, IntensityTransform transform) {
+        DerivedImageList out;
+        out.images.push_back(DerivedImage{std::move(name), [transform](const FilterInput& in) {
+                                              return IntensityFilter(in.image, in.box, transform);
+                                          }});
+        return out;
+    };
+    if (spec.name == "Square")
+        return intensity("square", IntensityTransform::Square);
+    if (spec.name == "SquareRoot")
+        return intensity("squareroot", IntensityTransform::SquareRoot);
+    if (spec.name == "Logarithm")
+        return intensity("logarithm", IntensityTransform::Logarithm);
+    if (spec.name == "Exponential")
+        return intensity("exponential", IntensityTransform::Exponential);
+    if (spec.name == "Gradient") {
+        const bool use_spacing = OptionBool(spec, "gradientUseSpacing", true);
+        DerivedImageList out;
+        out.images.push_back(DerivedImage{"gradient", [use_spacing](const FilterInput& in) {
+                                              return GradientFilter(in.image, in.box, use_spacing);
+                                          }});
+        return out;
+    }
+    DerivedImageList out;
+    out.error = "imageType: image type '" + spec.name + "' is not supported";
     return out;
 }
 

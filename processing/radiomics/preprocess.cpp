@@ -348,42 +348,6 @@ Volume<std::int32_t> ResampleLabels(const Volume<std::int32_t>& mask, const Imag
     return out;
 }
 
-/// The integer pixel type an integer-valued image was most likely stored with, as a value
-/// range; nullopt for real-valued images (no cast after interpolation).
-std::optional<std::pair<double, double>> IntegerPixelRange(const Volume<double>& image, const std::string& stored) {
-    if (!stored.empty()) { // the caller knows how the file stored its values
-        static const std::map<std::string, std::pair<double, double>> kRanges{
-            {"char", {-128.0, 127.0}},
-            {"unsigned_char", {0.0, 255.0}},
-            {"short", {-32768.0, 32767.0}},
-            {"unsigned_short", {0.0, 65535.0}},
-            {"int", {-2147483648.0, 2147483647.0}},
-            {"unsigned_int", {0.0, 4294967295.0}},
-        };
-        const auto it = kRanges.find(stored);
-        if (it == kRanges.end())
-            return std::nullopt; // real-valued (or 64-bit) storage: no cast
-        return it->second;
-    }
-    double lo = std::numeric_limits<double>::infinity();
-    double hi = -lo;
-    for (const double v : image.Data()) {
-        if (v != std::trunc(v))
-            return std::nullopt;
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-    }
-    // Signed 16 bit first: CT and MR data are mostly `short`; an unsigned image whose values
-    // fit in short cannot be told apart, and only a BSpline undershoot below 0 would differ.
-    if (lo >= -32768.0 && hi <= 32767.0)
-        return std::pair{-32768.0, 32767.0};
-    if (lo >= 0.0 && hi <= 65535.0)
-        return std::pair{0.0, 65535.0};
-    if (lo >= -2147483648.0 && hi <= 2147483647.0)
-        return std::pair{-2147483648.0, 2147483647.0};
-    return std::nullopt;
-}
-
 // ---- checks (imageoperations.checkMask, _checkROI) ------------------------------------------
 
 /// _checkROI: the label's bounding box, transformed by its two corners into the image's index
@@ -489,6 +453,41 @@ template <typename T> Volume<T> Crop(const Volume<T>& input, const Index3& lo, c
 }
 
 } // namespace
+
+std::optional<std::pair<double, double>> IntegerPixelRange(const Volume<double>& image, const std::string& stored) {
+    if (!stored.empty()) { // the caller knows how the file stored its values
+        static const std::map<std::string, std::pair<double, double>> kRanges{
+            {"char", {-128.0, 127.0}},
+            {"unsigned_char", {0.0, 255.0}},
+            {"short", {-32768.0, 32767.0}},
+            {"unsigned_short", {0.0, 65535.0}},
+            {"int", {-2147483648.0, 2147483647.0}},
+            {"unsigned_int", {0.0, 4294967295.0}},
+        };
+        const auto it = kRanges.find(stored);
+        if (it == kRanges.end())
+            return std::nullopt; // real-valued (or 64-bit) storage: no cast
+        return it->second;
+    }
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -lo;
+    for (const double v : image.Data()) {
+        if (v != std::trunc(v))
+            return std::nullopt;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    // Signed 16 bit first: CT and MR data are mostly `short`; an unsigned image whose values
+    // fit in short cannot be told apart, and only a BSpline undershoot below 0 would differ.
+    if (lo >= -32768.0 && hi <= 32767.0)
+        return std::pair{-32768.0, 32767.0};
+    if (lo >= 0.0 && hi <= 65535.0)
+        return std::pair{0.0, 65535.0};
+    if (lo >= -2147483648.0 && hi <= 2147483647.0)
+        return std::pair{-2147483648.0, 2147483647.0};
+    return std::nullopt;
+}
+
 
 // ---- public building blocks -------------------------------------------------------------------
 
@@ -832,8 +831,9 @@ PreparedCase Preprocess(const Volume<double>& image, const Volume<std::int32_t>&
             if (region.mask[b] != 0)
                 region.voxels.push_back(static_cast<std::uint32_t>(b));
         Discretise(region, settings);
-        if (full_image != nullptr)
-            *full_image = current_image == &image_store ? std::move(image_store) : *current_image;
+        out.image_is_input = current_image == &image;
+        if (full_image != nullptr && !out.image_is_input)
+            *full_image = std::move(image_store);
     } catch (const std::exception& e) {
         // ITK throws on grids it cannot handle; bad input must not escape as an exception.
         out.error = std::string("preprocessing failed: ") + e.what();

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,9 @@ struct PreparedCase {
     Region region;
     /// Image-original, Mask-original, then -interpolated / -corrected / -resegmented entries.
     Diagnostics diagnostics;
+    /// True when the preprocessing left the image as it came (no normalisation, resampling or
+    /// pre-cropping): the input image is then the preprocessed one and is not copied.
+    bool image_is_input = true;
 };
 
 /// Runs PyRadiomics' preprocessing for the Original image type: mask validity (getMask),
@@ -36,7 +40,8 @@ struct PreparedCase {
 /// throws for bad input: errors are returned in PreparedCase::error.
 /// With `full_image`, it receives the whole preprocessed image (after normalisation and
 /// resampling or pre-cropping, before cropping to the ROI; region.box_origin indexes it): the
-/// image PyRadiomics' derived image types (LoG, ...) filter.
+/// image PyRadiomics' derived image types (LoG, ...) filter. When that is the input image
+/// itself (PreparedCase::image_is_input), `full_image` is left untouched.
 PreparedCase Preprocess(const Volume<double>& image, const Volume<std::int32_t>& mask, const Settings& settings,
                         Volume<double>* full_image = nullptr);
 
@@ -64,6 +69,11 @@ ResampledCase ResampleImageAndMask(const Volume<double>& image, const Volume<std
 
 /// The mask resampled onto `target` with nearest-neighbour interpolation (correctMask).
 Volume<std::int32_t> ResampleMaskToGrid(const Volume<std::int32_t>& mask, const ImageGeometry& target);
+
+/// The value range of the integer pixel type `image` is stored with: `stored` as ITK names it
+/// ("short", "unsigned_char", ...; Settings::image_pixel_type), or, when empty, the narrowest of
+/// int16, uint16, int32 that holds an integer-valued image. nullopt for real-valued images.
+std::optional<std::pair<double, double>> IntegerPixelRange(const Volume<double>& image, const std::string& stored);
 
 /// Python's repr() of a float ("3057.0", "0.7812499999999999", "1e-05"), for diagnostics.
 std::string PythonFloat(double value);

@@ -9,6 +9,8 @@
 #include "reference_data.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -45,24 +47,24 @@ const std::map<std::string, double>& KnownLooserFeatures() {
 TEST(RadiomicsLogFilter, NamesFollowPythonStr) {
     ImageGeometry g;
     g.size = {20, 20, 20};
-    const DerivedImageList list = ExpandImageType(ImageTypeSpec{"LoG", {{"sigma", {"1.0", "2", "1.50", "30.0"}}}}, g);
+    const DerivedImageList list = ExpandImageType(ImageTypeSpec{"LoG", {{"sigma", {"1.0", "2", "1.50", "30.0"}}}}, g, Settings{});
     ASSERT_TRUE(list.error.empty()) << list.error;
     // 30 mm does not fit in 20 voxels of 1 mm: skipped as PyRadiomics does.
     ASSERT_EQ(list.images.size(), 3U);
     EXPECT_EQ(list.images[0].name, "log-sigma-1-0-mm-3D");
     EXPECT_EQ(list.images[1].name, "log-sigma-2-mm-3D");
     EXPECT_EQ(list.images[2].name, "log-sigma-1-5-mm-3D");
-    EXPECT_FALSE(ExpandImageType(ImageTypeSpec{"Square", {}}, g).error.empty());
+    EXPECT_FALSE(ExpandImageType(ImageTypeSpec{"Unknown", {}}, g, Settings{}).error.empty());
     g.size = {20, 20, 3};
-    EXPECT_TRUE(ExpandImageType(ImageTypeSpec{"LoG", {{"sigma", {"1.0"}}}}, g).images.empty());
+    EXPECT_TRUE(ExpandImageType(ImageTypeSpec{"LoG", {{"sigma", {"1.0"}}}}, g, Settings{}).images.empty());
 }
 
 TEST(RadiomicsLogFilter, UnsupportedTypeRefused) {
     const auto& data = test::LoadReferenceCase("brain1");
     ExtractionParams params = LogParams(2000);
-    params.image_types.push_back(ImageTypeSpec{"Square", {}});
+    params.image_types.push_back(ImageTypeSpec{"Unknown", {}});
     const ExtractionResult result = Extract(data.image, data.mask, params);
-    EXPECT_NE(result.error.find("Square"), std::string::npos) << result.error;
+    EXPECT_NE(result.error.find("Unknown"), std::string::npos) << result.error;
     EXPECT_TRUE(result.features.empty());
 }
 
@@ -144,6 +146,50 @@ TEST(RadiomicsLogFilter, OrderMatchesPyRadiomics) {
         for (const char* cls : {"firstorder", "glcm", "glrlm", "glszm", "gldm", "ngtdm"})
             expected.push_back(prefix + "_" + cls);
     EXPECT_EQ(groups, expected);
+}
+
+/// A textured test image with anisotropic spacing, a tilted direction and large values.
+Volume<double> TexturedImage(std::array<std::size_t, 3> size) {
+    ImageGeometry g;
+    g.size = size;
+    g.spacing = {0.7, 1.3, 2.9};
+    g.origin = {-12.0, 4.0, 30.0};
+    Volume<double> image(g);
+    std::uint32_t state = 12345;
+    for (double& v : image.Data()) {
+        state = state * 1664525U + 1013904223U; // LCG: deterministic, no library dependence
+        v = static_cast<double>(static_cast<int>(state >> 20) - 2048);
+    }
+    return image;
+}
+
+TEST(RadiomicsLogFilter, BitIdenticalToItkPipeline) {
+    const Volume<double> image = TexturedImage({23, 17, 9});
+    const ImageGeometry& g = image.Geometry();
+    const std::vector<VoxelBox> boxes{VoxelBox::Whole(g), VoxelBox{{3, 5, 2}, {7, 4, 3}}, VoxelBox{{0, 0, 0}, {1, 1, 1}},
+                                      VoxelBox{{22, 16, 8}, {1, 1, 1}}, VoxelBox{{10, 0, 5}, {13, 17, 4}}};
+    for (const double sigma : {0.5, 1.0, 2.5, 6.0})
+        for (const VoxelBox& box : boxes) {
+            const std::vector<double> fast = LogFilter(image, box, sigma);
+            const std::vector<double> itk = LogFilterItk(image, box, sigma);
+            ASSERT_EQ(fast.size(), box.VoxelCount());
+            ASSERT_EQ(itk.size(), box.VoxelCount());
+            std::size_t differing = 0;
+            for (std::size_t b = 0; b < fast.size(); ++b)
+                differing += fast[b] != itk[b] ? 1 : 0;
+            EXPECT_EQ(differing, 0U) << "sigma " << sigma << ", box at " << box.begin[0] << "," << box.begin[1] << ","
+                                     << box.begin[2] << " size " << box.size[0] << "x" << box.size[1] << "x"
+                                     << box.size[2];
+        }
+    // A box is the whole-image result cropped.
+    const std::vector<double> whole = LogFilter(image, VoxelBox::Whole(g), 2.0);
+    const VoxelBox box{{4, 2, 1}, {5, 6, 7}};
+    const std::vector<double> part = LogFilter(image, box, 2.0);
+    std::size_t b = 0;
+    for (std::size_t k = 0; k < box.size[2]; ++k)
+        for (std::size_t j = 0; j < box.size[1]; ++j)
+            for (std::size_t i = 0; i < box.size[0]; ++i, ++b)
+                ASSERT_EQ(part[b], whole[g.LinearIndex(box.begin[0] + i, box.begin[1] + j, box.begin[2] + k)]);
 }
 
 TEST(RadiomicsLogFilter, NotebookFirstOrder) {
