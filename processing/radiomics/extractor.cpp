@@ -574,11 +574,16 @@ ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>
             derived_jobs.push_back(DerivedJob{&type_settings, std::move(d), texture_jobs, {}});
     }
     first_job_of_type.push_back(derived_jobs.size());
-    // What some filters need to know of the preprocessed image: the integer type it is kept in
-    // (normalisation makes it real), and the ROI voxels.
+    // What the LBP filters need to know of the preprocessed image: the integer type it is kept
+    // in (normalisation makes it real; inferring it scans the image, so only when needed), and
+    // the ROI voxels.
+    const bool needs_pixel_type = std::any_of(params.image_types.begin(), params.image_types.end(), [](const auto& t) {
+        return t.name == "LBP2D" || t.name == "LBP3D";
+    });
     FilterInput filter_input{full_image, VoxelBox{region.box_origin, region.size}, &region.mask,
-                             settings.normalize ? std::nullopt
-                                                : IntegerPixelRange(image, settings.image_pixel_type)};
+                             settings.normalize || !needs_pixel_type
+                                 ? std::nullopt
+                                 : IntegerPixelRange(image, settings.image_pixel_type)};
     const auto compute_derived = [&](DerivedJob& job, bool classes_in_parallel) {
         Region filtered_region;
         try {

@@ -60,32 +60,36 @@ Coefficients CoefficientsFor(itk::GaussianOrderEnum order, double sigma, double 
     return probe->For(spacing);
 }
 
-constexpr std::size_t kLanes = 8;
+constexpr std::size_t kLanes = 32;
 
-/// FilterDataArray on kLanes lines at once, laid out [position][lane]: the causal recursion up
-/// to `hi`, the anti-causal one down to `lo`, and out = causal + anti-causal on [lo, hi).
+/// FilterDataArray on kLanes lines at once: lane l of position p is x[p * stride + l] (a bundle
+/// buffer, or the image itself when the lines lie side by side), s1 and s2 are laid out
+/// [position][lane]. The causal recursion runs up to `hi`, the anti-causal one down to `lo`,
+/// and s1 = causal + anti-causal on [lo, hi).
 /// Cloned for AVX2 (4 lanes per instruction; AVX2 has no fused multiply-add, so every lane does
 /// the same separate multiplies and adds as ITK's scalar code).
-__attribute__((target_clones("avx2", "default"))) void FilterBundle(const double* x, double* s1, double* s2,
-                                                                      std::size_t ln, std::size_t lo, std::size_t hi,
-                                                                      const Coefficients& c) {
+template <typename In>
+__attribute__((target_clones("avx2", "default"))) void FilterBundle(const In* x, std::size_t stride, double* s1,
+                                                                      double* s2, std::size_t ln, std::size_t lo,
+                                                                      std::size_t hi, const Coefficients& c) {
     constexpr std::size_t L = kLanes;
+    const std::size_t X = stride;
     for (std::size_t l = 0; l < L; ++l) {
         const double v = x[l];
         s1[l] = v * c.n0 + v * c.n1 + v * c.n2 + v * c.n3;
-        s1[L + l] = x[L + l] * c.n0 + v * c.n1 + v * c.n2 + v * c.n3;
-        s1[2 * L + l] = x[2 * L + l] * c.n0 + x[L + l] * c.n1 + v * c.n2 + v * c.n3;
-        s1[3 * L + l] = x[3 * L + l] * c.n0 + x[2 * L + l] * c.n1 + x[L + l] * c.n2 + v * c.n3;
+        s1[L + l] = x[X + l] * c.n0 + v * c.n1 + v * c.n2 + v * c.n3;
+        s1[2 * L + l] = x[2 * X + l] * c.n0 + x[X + l] * c.n1 + v * c.n2 + v * c.n3;
+        s1[3 * L + l] = x[3 * X + l] * c.n0 + x[2 * X + l] * c.n1 + x[X + l] * c.n2 + v * c.n3;
         s1[l] -= v * c.bn1 + v * c.bn2 + v * c.bn3 + v * c.bn4;
         s1[L + l] -= s1[l] * c.d1 + v * c.bn2 + v * c.bn3 + v * c.bn4;
         s1[2 * L + l] -= s1[L + l] * c.d1 + s1[l] * c.d2 + v * c.bn3 + v * c.bn4;
         s1[3 * L + l] -= s1[2 * L + l] * c.d1 + s1[L + l] * c.d2 + s1[l] * c.d3 + v * c.bn4;
     }
     for (std::size_t i = 4; i < hi; ++i) {
-        const double* x0 = x + i * L;
-        const double* x1 = x0 - L;
-        const double* x2 = x1 - L;
-        const double* x3 = x2 - L;
+        const In* x0 = x + i * X;
+        const In* x1 = x0 - X;
+        const In* x2 = x1 - X;
+        const In* x3 = x2 - X;
         double* s = s1 + i * L;
         const double* p1 = s - L;
         const double* p2 = p1 - L;
@@ -98,12 +102,12 @@ __attribute__((target_clones("avx2", "default"))) void FilterBundle(const double
     }
     const std::size_t e = ln - 1;
     for (std::size_t l = 0; l < L; ++l) {
-        const double v = x[e * L + l];
+        const double v = x[e * X + l];
         s2[e * L + l] = v * c.m1 + v * c.m2 + v * c.m3 + v * c.m4;
-        s2[(e - 1) * L + l] = x[e * L + l] * c.m1 + v * c.m2 + v * c.m3 + v * c.m4;
-        s2[(e - 2) * L + l] = x[(e - 1) * L + l] * c.m1 + x[e * L + l] * c.m2 + v * c.m3 + v * c.m4;
+        s2[(e - 1) * L + l] = x[e * X + l] * c.m1 + v * c.m2 + v * c.m3 + v * c.m4;
+        s2[(e - 2) * L + l] = x[(e - 1) * X + l] * c.m1 + x[e * X + l] * c.m2 + v * c.m3 + v * c.m4;
         s2[(e - 3) * L + l] =
-            x[(e - 2) * L + l] * c.m1 + x[(e - 1) * L + l] * c.m2 + x[e * L + l] * c.m3 + v * c.m4;
+            x[(e - 2) * X + l] * c.m1 + x[(e - 1) * X + l] * c.m2 + x[e * X + l] * c.m3 + v * c.m4;
         s2[e * L + l] -= v * c.bm1 + v * c.bm2 + v * c.bm3 + v * c.bm4;
         s2[(e - 1) * L + l] -= s2[e * L + l] * c.d1 + v * c.bm2 + v * c.bm3 + v * c.bm4;
         s2[(e - 2) * L + l] -= s2[(e - 1) * L + l] * c.d1 + s2[e * L + l] * c.d2 + v * c.bm3 + v * c.bm4;
@@ -111,10 +115,10 @@ __attribute__((target_clones("avx2", "default"))) void FilterBundle(const double
             s2[(e - 2) * L + l] * c.d1 + s2[(e - 1) * L + l] * c.d2 + s2[e * L + l] * c.d3 + v * c.bm4;
     }
     for (std::size_t i = ln - 4; i > lo; --i) {
-        const double* xi = x + i * L;
+        const In* xi = x + i * X;
         double* so = s2 + (i - 1) * L;
         for (std::size_t l = 0; l < L; ++l) {
-            so[l] = xi[l] * c.m1 + xi[l + L] * c.m2 + xi[l + 2 * L] * c.m3 + xi[l + 3 * L] * c.m4;
+            so[l] = xi[l] * c.m1 + xi[l + X] * c.m2 + xi[l + 2 * X] * c.m3 + xi[l + 3 * X] * c.m4;
             so[l] -= so[l + L] * c.d1 + so[l + 2 * L] * c.d2 + so[l + 3 * L] * c.d3 + so[l + 4 * L] * c.d4;
         }
     }
@@ -154,12 +158,8 @@ std::vector<float> FilterLines(const In* in, const std::array<std::size_t, 3>& s
             const In* first = in + o * in_outer_stride + lane0 * in_lane_stride;
             float* target = out.data() + o * out_outer_stride + lane0 * out_lane_stride;
             if (lanes == kLanes && in_lane_stride == 1) {
-                // Lines side by side in memory: one contiguous run of kLanes values per position.
-                for (std::size_t p = 0; p < ln; ++p) {
-                    const In* at = first + p * in_axis_stride;
-                    for (std::size_t l = 0; l < kLanes; ++l)
-                        x[p * kLanes + l] = static_cast<double>(at[l]);
-                }
+                // Lines side by side in memory: the recursion reads the input in place.
+                FilterBundle(first, in_axis_stride, s1.data(), s2.data(), ln, lo, hi, c);
             } else {
                 for (std::size_t l = 0; l < kLanes; ++l) {
                     // Missing lanes repeat the last line: computed and dropped.
@@ -167,8 +167,8 @@ std::vector<float> FilterLines(const In* in, const std::array<std::size_t, 3>& s
                     for (std::size_t p = 0; p < ln; ++p)
                         x[p * kLanes + l] = static_cast<double>(line[p * in_axis_stride]);
                 }
+                FilterBundle(x.data(), kLanes, s1.data(), s2.data(), ln, lo, hi, c);
             }
-            FilterBundle(x.data(), s1.data(), s2.data(), ln, lo, hi, c);
             if (lanes == kLanes && out_lane_stride == 1) {
                 for (std::size_t p = lo; p < hi; ++p) {
                     float* at = target + (p - lo) * out_axis_stride;

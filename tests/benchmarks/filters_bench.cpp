@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -117,10 +118,31 @@ void BM_LogItkPipeline(benchmark::State& state, const std::string& case_name) {
         benchmark::DoNotOptimize(rad::LogFilterItk(c.image, box, 3.0).data());
 }
 
+/// A line of /proc/self/status in MiB ("VmRSS", "VmHWM").
+double StatusMiB(const std::string& key) {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind(key + ":", 0) == 0)
+            return std::strtod(line.c_str() + key.size() + 1, nullptr) / 1024.0; // kB
+    return 0.0;
+}
+
 void BM_ExtractFull(benchmark::State& state, const std::string& case_name) {
     const Case& c = CaseFor(case_name);
     const rad::ExtractionParams params = config::LoadRadiomicsParams(
         std::filesystem::path(RADNODE_TEST_DATA_DIR) / "pyradiomics" / "params" / "full_original_log_wavelet.yaml");
+    // Memory of one extraction beyond what the process already holds (image and mask in
+    // memory): reset the peak RSS (clear_refs 5), extract once, read the new peak.
+    std::ofstream("/proc/self/clear_refs") << "5";
+    const double before = StatusMiB("VmRSS");
+    if (auto warmup = rad::Extract(c.image, c.mask, params); !warmup.error.empty())
+        throw std::runtime_error(warmup.error);
+    state.counters["extract_peak_MiB"] = StatusMiB("VmHWM") - before;
+    state.counters["process_peak_MiB"] = StatusMiB("VmHWM");
+    state.counters["input_MiB"] =
+        static_cast<double>(c.image.Data().size() * sizeof(double) + c.mask.Data().size() * sizeof(std::int32_t)) /
+        (1024.0 * 1024.0);
     std::size_t features = 0;
     for (auto _ : state) {
         auto result = rad::Extract(c.image, c.mask, params);
