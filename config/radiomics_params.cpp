@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "processing/radiomics/ibsi_filters.h"
 
 namespace radnode::config {
 namespace {
@@ -505,6 +506,61 @@ void RequireMap(const Where& where, const YAML::Node& node) {
         Fail(where, node, fmt::format("expected a mapping (use {{}} for an empty one), got {}", Describe(node)));
 }
 
+// IBSI 2 filters (ibsi_filters.h): the image types IBSI mode adds, with the options each reads.
+const std::map<std::string, std::vector<std::string_view>>& IbsiImageTypeOptions() {
+    static const std::map<std::string, std::vector<std::string_view>> options = {
+        {"Mean", {"support", "dimensions", "padding"}},
+        {"LaplacianOfGaussian", {"sigma", "cutoff", "dimensions", "padding"}},
+        {"RieszLaplacianOfGaussian", {"sigma", "cutoff", "riesz_order", "dimensions", "padding"}},
+        {"Laws", {"kernel", "rotation_invariance", "pooling", "energy_distance", "padding"}},
+        {"Gabor", {"sigma", "lambda", "gamma", "theta", "theta_step", "dimensions", "padding"}},
+        {"SeparableWavelet", {"wavelet", "decomposition", "level", "rotation_invariance", "pooling", "padding"}},
+        {"Simoncelli", {"level", "riesz_order", "dimensions", "padding"}},
+    };
+    return options;
+}
+
+std::vector<std::string> IbsiImageTypeNames() {
+    std::vector<std::string> names;
+    for (const auto& [name, keys] : IbsiImageTypeOptions())
+        names.push_back(name);
+    return names;
+}
+
+/// An IBSI-mode image type: its filter options as text (checked by expanding it once), and any
+/// general setting in its dict merged over the global ones, as for PyRadiomics' types.
+rad::ImageTypeSpec IbsiImageType(const Where& at, const YAML::Node& body, const std::string& name,
+                                 const std::vector<std::string_view>& keys, const rad::Settings& global) {
+    if (!global.ibsi_compliant)
+        Fail(at, body, fmt::format("image type {} is an IBSI 2 filter: it needs setting ibsiCompliant: true", name));
+    rad::ImageTypeSpec spec{name, {}};
+    if (!body.IsNull()) {
+        RequireMap(at, body);
+        for (const auto& item : body) {
+            const std::string key = KeyText(at, item.first);
+            const Where option{at.source, fmt::format("{}.{}", at.path, key)};
+            if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+                spec.options[key] = AsText(item.second);
+                continue;
+            }
+            if (std::find(kSettingKeys.begin(), kSettingKeys.end(), key) == kSettingKeys.end() ||
+                FilterSettingOwners().contains(key))
+                Fail(option, item.first,
+                     fmt::format("unknown option of {}; it reads {} (and general settings such as binWidth)", name,
+                                 fmt::join(keys, ", ")));
+            if (!spec.settings)
+                spec.settings = global;
+            bool interpolator_none = false;
+            ApplySetting(option, key, item.second, *spec.settings, interpolator_none);
+            spec.options[key] = AsText(item.second);
+        }
+    }
+    if (const rad::DerivedImageList probe = rad::ExpandIbsiImageType(spec, processing::ImageGeometry{}, global);
+        !probe.error.empty())
+        Fail(at, body, probe.error);
+    return spec;
+}
+
 rad::ExtractionParams Parse(const YAML::Node& root, std::string_view source) {
     const Where top{source, "parameter file"};
     if (!root.IsDefined() || root.IsNull())
@@ -567,9 +623,15 @@ rad::ExtractionParams Parse(const YAML::Node& root, std::string_view source) {
             const Where where{source, "imageType"};
             const std::string name = KeyText(where, entry.first);
             const Where at{source, fmt::format("imageType.{}", name)};
+            const auto ibsi_type = IbsiImageTypeOptions().find(name);
+            if (ibsi_type != IbsiImageTypeOptions().end()) {
+                params.image_types.push_back(IbsiImageType(at, entry.second, name, ibsi_type->second, params.settings));
+                continue;
+            }
             if (std::find(kImageTypes.begin(), kImageTypes.end(), name) == kImageTypes.end())
-                Fail(at, entry.first, fmt::format("unknown image type; PyRadiomics image types are: {}",
-                                                  fmt::join(kImageTypes, ", ")));
+                Fail(at, entry.first,
+                     fmt::format("unknown image type; PyRadiomics image types are: {}; in IBSI mode also: {}",
+                                 fmt::join(kImageTypes, ", "), fmt::join(IbsiImageTypeNames(), ", ")));
             rad::ImageTypeSpec spec{name, {}};
             if (!entry.second.IsNull()) {
                 RequireMap(at, entry.second);

@@ -8,6 +8,7 @@
 #include "processing/radiomics/gldzm.h"
 #include "processing/radiomics/glrlm.h"
 #include "processing/radiomics/glszm.h"
+#include "processing/radiomics/ibsi_filters.h"
 #include "processing/radiomics/ibsi_morphology.h"
 #include "processing/radiomics/ibsi_preprocess.h"
 #include "processing/radiomics/ibsi_statistics.h"
@@ -343,40 +344,115 @@ ExtractionResult ExtractIbsi(const Volume<double>& image, const Volume<std::int3
     }
     const bool local_intensity =
         std::any_of(enabled.begin(), enabled.end(), [](const auto& e) { return e.first->compute_full != nullptr; });
+    const bool derived_types = std::any_of(params.image_types.begin(), params.image_types.end(),
+                                           [](const ImageTypeSpec& t) { return t.name != "Original"; });
+    const bool original = std::any_of(params.image_types.begin(), params.image_types.end(),
+                                      [](const ImageTypeSpec& t) { return t.name == "Original"; });
     Region region;
     std::vector<std::pair<std::string, std::string>> diagnostics;
-    // Local intensity's sphere reaches voxels outside the ROI: it needs the whole
-    // interpolated image, which only IbsiPreprocess has.
+    // Local intensity's sphere reaches voxels outside the ROI and the IBSI 2 filters run on the
+    // interpolated image: both need the whole interpolated image, which only IbsiPreprocess has.
     Volume<double> full_image;
-    const std::string error =
-        IbsiPreprocess(image, mask, settings, region, &diagnostics, local_intensity ? &full_image : nullptr);
+    const std::string error = IbsiPreprocess(image, mask, settings, region, &diagnostics,
+                                             local_intensity || derived_types ? &full_image : nullptr);
     result.diagnostics.insert(result.diagnostics.end(), diagnostics.begin(), diagnostics.end());
     if (!error.empty()) {
         result.error = error;
         return result;
     }
 
-    std::vector<Features> computed(enabled.size());
-    std::vector<std::string> errors(enabled.size());
-    ParallelFor(enabled.size(), 0, [&](std::size_t j) {
-        const IbsiClass& c = *enabled[j].first;
-        try {
-            computed[j] = c.compute != nullptr ? c.compute(region, settings)
-                                               : c.compute_full(region, full_image, settings);
-        } catch (const std::exception& e) {
-            errors[j] = std::string(c.name) + ": " + e.what();
-        }
-    });
-    for (std::size_t j = 0; j < enabled.size(); ++j) {
-        std::string problem = errors[j];
-        if (problem.empty())
-            problem = TakeFeatures(enabled[j].first->name, computed[j], enabled[j].second, result.features);
-        if (!problem.empty()) {
-            result.error = problem;
-            result.features.clear();
-            return result;
+    // Morphology and shape describe the ROI, local intensity needs the whole image: they run on
+    // the original image only; the other classes on every enabled image type.
+    const auto per_image_type = [](const IbsiClass& c) {
+        return c.compute_full == nullptr && c.name != "shape" && c.name != "morphology";
+    };
+    // One batch per image: the original (its ROI classes always, the rest if Original is
+    // enabled), then every derived image of every IBSI 2 filter.
+    struct Batch {
+        std::string prefix;
+        Region region;
+        Settings settings;
+        std::vector<std::size_t> classes; // into `enabled`
+        std::vector<Features> computed;
+        std::vector<std::string> errors;
+    };
+    std::vector<Batch> batches(1);
+    batches[0].prefix = "original";
+    batches[0].settings = settings;
+    for (std::size_t j = 0; j < enabled.size(); ++j)
+        if (original || !per_image_type(*enabled[j].first))
+            batches[0].classes.push_back(j);
+    std::vector<std::pair<DerivedImage, std::size_t>> derived; // image, its batch
+    for (const ImageTypeSpec& type : params.image_types) {
+        if (type.name == "Original")
+            continue;
+        Settings type_settings = type.settings.value_or(settings);
+        // A filter response has its own range: discretised from its ROI minimum unless the
+        // image type says otherwise.
+        if (!type.options.contains("ibsiDiscretisationMinimum"))
+            type_settings.ibsi_discretisation_minimum.reset();
+        DerivedImageList list = ExpandIbsiImageType(type, full_image.Geometry(), type_settings);
+        for (DerivedImage& d : list.images) {
+            Batch batch;
+            batch.prefix = d.name;
+            batch.settings = type_settings;
+            for (std::size_t j = 0; j < enabled.size(); ++j)
+                if (per_image_type(*enabled[j].first))
+                    batch.classes.push_back(j);
+            derived.emplace_back(std::move(d), batches.size());
+            batches.push_back(std::move(batch));
         }
     }
+    // Filter responses over the ROI box, one image per core.
+    const FilterInput filter_input{full_image, VoxelBox{region.box_origin, region.size}, &region.mask, std::nullopt};
+    std::vector<std::string> filter_errors(derived.size());
+    ParallelFor(derived.size(), 0, [&](std::size_t d) {
+        Batch& batch = batches[derived[d].second];
+        try {
+            batch.region = region;
+            batch.region.image = derived[d].first.filter(filter_input);
+            Discretise(batch.region, batch.settings);
+        } catch (const std::exception& e) {
+            filter_errors[d] = derived[d].first.name + ": " + e.what();
+        }
+    });
+    for (const std::string& problem : filter_errors)
+        if (!problem.empty()) {
+            result.error = problem;
+            return result;
+        }
+    // Every (image, class) pair on the cores.
+    std::vector<std::pair<std::size_t, std::size_t>> work; // batch, index into its classes
+    for (std::size_t b = 0; b < batches.size(); ++b) {
+        batches[b].computed.resize(batches[b].classes.size());
+        batches[b].errors.resize(batches[b].classes.size());
+        for (std::size_t c = 0; c < batches[b].classes.size(); ++c)
+            work.emplace_back(b, c);
+    }
+    ParallelFor(work.size(), 0, [&](std::size_t w) {
+        Batch& batch = batches[work[w].first];
+        const std::size_t c = work[w].second;
+        const IbsiClass& cls = *enabled[batch.classes[c]].first;
+        const Region& on = work[w].first == 0 ? region : batch.region;
+        try {
+            batch.computed[c] = cls.compute != nullptr ? cls.compute(on, batch.settings)
+                                                       : cls.compute_full(on, full_image, batch.settings);
+        } catch (const std::exception& e) {
+            batch.errors[c] = std::string(cls.name) + ": " + e.what();
+        }
+    });
+    for (Batch& batch : batches)
+        for (std::size_t c = 0; c < batch.classes.size(); ++c) {
+            std::string problem = batch.errors[c];
+            const auto& [cls, names] = enabled[batch.classes[c]];
+            if (problem.empty())
+                problem = TakeFeatures(cls->name, batch.computed[c], names, result.features, batch.prefix);
+            if (!problem.empty()) {
+                result.error = problem;
+                result.features.clear();
+                return result;
+            }
+        }
     return result;
 }
 
@@ -404,12 +480,15 @@ ExtractionResult Extract(const Volume<double>& image, const Volume<std::int32_t>
     const Settings& settings = params.settings;
 
     if (settings.ibsi_compliant) {
-        for (const ImageTypeSpec& type : params.image_types)
-            if (type.name != "Original") {
-                result.error =
-                    "imageType: image type '" + type.name + "' is not supported in IBSI mode (only Original)";
+        for (const ImageTypeSpec& type : params.image_types) {
+            if (type.name == "Original")
+                continue;
+            if (DerivedImageList probe = ExpandIbsiImageType(type, image.Geometry(), type.settings.value_or(settings));
+                !probe.error.empty()) {
+                result.error = probe.error + " (IBSI mode takes Original and the IBSI 2 filters)";
                 return result;
             }
+        }
         return ExtractIbsi(image, mask, params);
     }
     // Derived image types (LoG, ...) are expanded once the preprocessed image's geometry is
