@@ -1,5 +1,6 @@
 #include "processing/radiomics/filters.h"
 
+#include "processing/radiomics/lbp_filters.h"
 #include "processing/radiomics/preprocess.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <itkImage.h>
 #include <itkLaplacianRecursiveGaussianImageFilter.h>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -176,6 +178,77 @@ DerivedImageList ExpandLog(const ImageTypeSpec& spec, const ImageGeometry& geome
     return out;
 }
 
+double OptionDouble(const ImageTypeSpec& spec, const std::string& key, double fallback, bool& ok) {
+    const auto it = spec.options.find(key);
+    if (it == spec.options.end() || it->second.empty())
+        return fallback;
+    char* end = nullptr;
+    const double value = std::strtod(it->second.front().c_str(), &end);
+    if (it->second.front().empty() || *end != '\0' || !std::isfinite(value)) {
+        ok = false;
+        return fallback;
+    }
+    return value;
+}
+
+DerivedImageList ExpandLbp2d(const ImageTypeSpec& spec, const Settings& settings) {
+    DerivedImageList out;
+    bool ok = true;
+    Lbp2dOptions options;
+    options.radius = OptionDouble(spec, "lbp2DRadius", 1.0, ok);
+    options.samples = OptionInt(spec, "lbp2DSamples", 8, ok);
+    if (const auto it = spec.options.find("lbp2DMethod"); it != spec.options.end() && !it->second.empty())
+        options.method = it->second.front();
+    options.axis = settings.force_2d_dimension;
+    if (!ok) {
+        out.error = "imageType: LBP2D lbp2DRadius must be a number and lbp2DSamples an integer";
+        return out;
+    }
+    // getLBP2DImage works slice by slice whether or not force2D is set (PyRadiomics only warns).
+    out.images.push_back(DerivedImage{"lbp-2D", [options](const FilterInput& in) {
+                                          return Lbp2dFilter(in.image, in.box, options, in.integer_range);
+                                      }});
+    return out;
+}
+
+DerivedImageList ExpandLbp3d(const ImageTypeSpec& spec) {
+    DerivedImageList out;
+    bool ok = true;
+    Lbp3dOptions options;
+    options.levels = OptionInt(spec, "lbp3DLevels", 2, ok);
+    options.icosphere_radius = OptionDouble(spec, "lbp3DIcosphereRadius", 1.0, ok);
+    options.subdivision = OptionInt(spec, "lbp3DIcosphereSubdivision", 1, ok);
+    if (!ok || options.levels < 2) {
+        out.error = "imageType: LBP3D lbp3DLevels must be an integer >= 2 (PyRadiomics fails with fewer), "
+                    "lbp3DIcosphereRadius a number and lbp3DIcosphereSubdivision an integer";
+        return out;
+    }
+    // One computation gives every level and the kurtosis: the images share it, computed by
+    // whichever is filtered first (all get the same FilterInput).
+    struct Shared {
+        std::once_flag once;
+        std::vector<std::vector<double>> images;
+    };
+    auto shared = std::make_shared<Shared>();
+    const auto image_of = [options, shared](std::size_t index) {
+        return [options, shared, index](const FilterInput& in) {
+            std::call_once(shared->once, [&] {
+                std::vector<std::uint8_t> all;
+                if (in.roi == nullptr)
+                    all.assign(in.box.VoxelCount(), 1);
+                shared->images = Lbp3dFilter(in.image, in.box, in.roi != nullptr ? *in.roi : all, options,
+                                             in.integer_range);
+            });
+            return shared->images.at(index);
+        };
+    };
+    for (int level = 1; level <= options.levels; ++level)
+        out.images.push_back(DerivedImage{"lbp-3D-m" + std::to_string(level),
+                                          image_of(static_cast<std::size_t>(level - 1))});
+    out.images.push_back(DerivedImage{"lbp-3D-k", image_of(static_cast<std::size_t>(options.levels))});
+    return out;
+}
+
 /// max(|x|) over the whole image, as the point-wise image types scale by it.
 double MaxAbs(const Volume<double>& image) {
     double max_abs = 0.0;
@@ -295,6 +368,10 @@ DerivedImageList ExpandImageType(const ImageTypeSpec& spec, const ImageGeometry&
                                           }});
         return out;
     }
+    if (spec.name == "LBP2D")
+        return ExpandLbp2d(spec, settings);
+    if (spec.name == "LBP3D")
+        return ExpandLbp3d(spec);
     DerivedImageList out;
     out.error = "imageType: image type '" + spec.name + "' is not supported";
     return out;

@@ -25,7 +25,8 @@ namespace {
 /// The parameter files with peer outputs for all three cases.
 const std::vector<std::string>& PeerConfigurations() {
     static const std::vector<std::string> configs{
-        "full_original_log_wavelet", "filters_simple", "gradient_nospacing", "wavelet_haar_l2_s1", "wavelet_db3", "wavelet_sym4_l2",
+        "full_original_log_wavelet", "filters_simple", "gradient_nospacing", "lbp2d", "lbp2d_variants", "lbp2d_var",
+        "lbp2d_ror", "lbp3d", "lbp3d_variants", "wavelet_haar_l2_s1", "wavelet_db3", "wavelet_sym4_l2",
         "wavelet_coif2", "wavelet_bior2_2", "wavelet_rbio1_3", "wavelet_dmey", "wavelet_force2d", "filters_resampled",
         "filters_normalized"};
     return configs;
