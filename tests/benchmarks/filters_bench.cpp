@@ -105,7 +105,7 @@ void BM_Filter(benchmark::State& state, const std::string& type, const std::stri
     std::vector<std::uint8_t> roi(box.VoxelCount(), 1);
     const rad::FilterInput input{c.image, box, &roi, std::pair{-32768.0, 32767.0}};
     for (auto _ : state)
-        for (const rad::DerivedImage& d : list.images) // Wavelet: all 8 decompositions
+        for (const rad::DerivedImage& d : list.images) // Wavelet: all 8 decompositions; LBP3D: 3 images
             benchmark::DoNotOptimize(d.filter(input).data());
     state.counters["images"] = static_cast<double>(list.images.size());
 }
@@ -157,7 +157,8 @@ void BM_ExtractFull(benchmark::State& state, const std::string& case_name) {
 }
 
 void RegisterAll() {
-    for (const char* type : {"LoG", "Wavelet", "Square", "SquareRoot", "Logarithm", "Exponential", "Gradient"})
+    for (const char* type :
+         {"LoG", "Wavelet", "Square", "SquareRoot", "Logarithm", "Exponential", "Gradient", "LBP2D", "LBP3D"})
         for (const char* case_name : {"brain1", "lung1"})
             benchmark::RegisterBenchmark((std::string("BM_Filter/") + type + "/" + case_name).c_str(), BM_Filter,
                                          std::string(type), std::string(case_name))

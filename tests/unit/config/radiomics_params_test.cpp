@@ -237,6 +237,47 @@ featureClass:
     EXPECT_EQ(p.feature_classes[0].second, (std::vector<std::string>{"Mean", "Median"}));
     EXPECT_TRUE(p.feature_classes[1].second.empty());
 }
+TEST(RadiomicsParams, ImageTypeOwnSettingsMergeOverGlobalOnes) {
+    // PyRadiomics: args = settings.copy(); args.update(customKwargs) per image type.
+    const rad::ExtractionParams p = ParseRadiomicsParams(R"(
+setting: {binWidth: 25, force2D: true}
+imageType:
+  Original: {}
+  LBP2D: {binWidth: 1, lbp2DRadius: 2}
+  Square: {}
+)",
+                                                         "test.yaml");
+    ASSERT_EQ(p.image_types.size(), 3U);
+    EXPECT_FALSE(p.image_types[0].settings.has_value());
+    ASSERT_TRUE(p.image_types[1].settings.has_value());
+    EXPECT_EQ(p.image_types[1].settings->bin_width, 1.0);
+    EXPECT_TRUE(p.image_types[1].settings->force_2d); // the global setting stays
+    EXPECT_EQ(p.image_types[1].options.at("lbp2DRadius"), std::vector<std::string>{"2"});
+    EXPECT_FALSE(p.image_types[2].settings.has_value());
+    EXPECT_EQ(p.settings.bin_width, 25.0); // the global one is untouched
+}
+
+TEST(RadiomicsParams, IbsiFilterImageTypes) {
+    const rad::ExtractionParams p = ParseRadiomicsParams(R"(
+setting: {ibsiCompliant: true}
+imageType:
+  Original: {}
+  Mean: {support: 5, padding: mirror, dimensions: 3D}
+  Laws: {kernel: L5E5E5, rotation_invariance: true, pooling: max, energy_distance: 7}
+)",
+                                                         "test.yaml");
+    ASSERT_EQ(p.image_types.size(), 3U);
+    EXPECT_EQ(p.image_types[1].name, "Mean");
+    EXPECT_EQ(p.image_types[1].options.at("support"), std::vector<std::string>{"5"});
+    EXPECT_EQ(p.image_types[2].options.at("kernel"), std::vector<std::string>{"L5E5E5"});
+    // Only in IBSI mode, with their own options, and values the filter accepts.
+    EXPECT_NE(ErrorOf("imageType: {Mean: {support: 5}}\n").find("ibsiCompliant"), std::string::npos);
+    EXPECT_NE(ErrorOf("setting: {ibsiCompliant: true}\nimageType: {Mean: {size: 5}}\n").find("unknown option of Mean"),
+              std::string::npos);
+    EXPECT_FALSE(ErrorOf("setting: {ibsiCompliant: true}\nimageType: {Mean: {support: 4}}\n").empty());
+    EXPECT_FALSE(ErrorOf("setting: {ibsiCompliant: true}\nimageType: {Laws: {kernel: Q5}}\n").empty());
+}
+
 TEST(RadiomicsParams, IbsiModeSettings) {
     const rad::ExtractionParams p = ParseRadiomicsParams(R"(setting:
   ibsiCompliant: true
