@@ -102,7 +102,11 @@ void BM_Filter(benchmark::State& state, const std::string& type, const std::stri
     const rad::DerivedImageList list = rad::ExpandImageType(spec, c.image.Geometry(), rad::Settings{});
     if (!list.error.empty() || list.images.empty())
         throw std::runtime_error("no derived image: " + list.error);
-    std::vector<std::uint8_t> roi(box.VoxelCount(), 1);
+    std::vector<std::uint8_t> roi;
+    for (std::size_t k = 0; k < box.size[2]; ++k)
+        for (std::size_t j = 0; j < box.size[1]; ++j)
+            for (std::size_t i = 0; i < box.size[0]; ++i)
+                roi.push_back(c.mask.At(box.begin[0] + i, box.begin[1] + j, box.begin[2] + k) == 1 ? 1 : 0);
     const rad::FilterInput input{c.image, box, &roi, std::pair{-32768.0, 32767.0}};
     for (auto _ : state)
         for (const rad::DerivedImage& d : list.images) // Wavelet: all 8 decompositions; LBP3D: 3 images
