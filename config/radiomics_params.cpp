@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -506,23 +507,9 @@ void RequireMap(const Where& where, const YAML::Node& node) {
         Fail(where, node, fmt::format("expected a mapping (use {{}} for an empty one), got {}", Describe(node)));
 }
 
-// IBSI 2 filters (ibsi_filters.h): the image types IBSI mode adds, with the options each reads.
-const std::map<std::string, std::vector<std::string_view>>& IbsiImageTypeOptions() {
-    static const std::map<std::string, std::vector<std::string_view>> options = {
-        {"Mean", {"support", "dimensions", "padding"}},
-        {"LaplacianOfGaussian", {"sigma", "cutoff", "dimensions", "padding"}},
-        {"RieszLaplacianOfGaussian", {"sigma", "cutoff", "riesz_order", "dimensions", "padding"}},
-        {"Laws", {"kernel", "rotation_invariance", "pooling", "energy_distance", "padding"}},
-        {"Gabor", {"sigma", "lambda", "gamma", "theta", "theta_step", "dimensions", "padding"}},
-        {"SeparableWavelet", {"wavelet", "decomposition", "level", "rotation_invariance", "pooling", "padding"}},
-        {"Simoncelli", {"level", "riesz_order", "dimensions", "padding"}},
-    };
-    return options;
-}
-
 std::vector<std::string> IbsiImageTypeNames() {
     std::vector<std::string> names;
-    for (const auto& [name, keys] : IbsiImageTypeOptions())
+    for (const auto& [name, keys] : rad::IbsiImageTypeOptions())
         names.push_back(name);
     return names;
 }
@@ -530,7 +517,7 @@ std::vector<std::string> IbsiImageTypeNames() {
 /// An IBSI-mode image type: its filter options as text (checked by expanding it once), and any
 /// general setting in its dict merged over the global ones, as for PyRadiomics' types.
 rad::ImageTypeSpec IbsiImageType(const Where& at, const YAML::Node& body, const std::string& name,
-                                 const std::vector<std::string_view>& keys, const rad::Settings& global) {
+                                 const std::set<std::string>& keys, const rad::Settings& global) {
     if (!global.ibsi_compliant)
         Fail(at, body, fmt::format("image type {} is an IBSI 2 filter: it needs setting ibsiCompliant: true", name));
     rad::ImageTypeSpec spec{name, {}};
@@ -539,7 +526,7 @@ rad::ImageTypeSpec IbsiImageType(const Where& at, const YAML::Node& body, const 
         for (const auto& item : body) {
             const std::string key = KeyText(at, item.first);
             const Where option{at.source, fmt::format("{}.{}", at.path, key)};
-            if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+            if (keys.contains(key)) {
                 spec.options[key] = AsText(item.second);
                 continue;
             }
@@ -623,8 +610,8 @@ rad::ExtractionParams Parse(const YAML::Node& root, std::string_view source) {
             const Where where{source, "imageType"};
             const std::string name = KeyText(where, entry.first);
             const Where at{source, fmt::format("imageType.{}", name)};
-            const auto ibsi_type = IbsiImageTypeOptions().find(name);
-            if (ibsi_type != IbsiImageTypeOptions().end()) {
+            const auto ibsi_type = rad::IbsiImageTypeOptions().find(name);
+            if (ibsi_type != rad::IbsiImageTypeOptions().end()) {
                 params.image_types.push_back(IbsiImageType(at, entry.second, name, ibsi_type->second, params.settings));
                 continue;
             }

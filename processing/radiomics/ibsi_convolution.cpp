@@ -109,6 +109,16 @@ void FinishPooling(std::vector<double>& pooled, IbsiPooling pooling, std::size_t
         value /= static_cast<double>(count);
 }
 
+std::vector<double> Voxels(const Volume<double>& image) {
+    return {image.Data().begin(), image.Data().end()};
+}
+
+Volume<double> ToVolume(const ImageGeometry& geometry, const std::vector<double>& values) {
+    Volume<double> out(geometry, kUninitialized);
+    std::copy(values.begin(), values.end(), out.Data().begin());
+    return out;
+}
+
 std::size_t FftLength(std::size_t minimum) {
     for (std::size_t n = std::max<std::size_t>(minimum, 1);; ++n) {
         std::size_t m = n;

@@ -45,6 +45,10 @@ struct AxisRotation {
 void Pool(std::vector<double>& pooled, const std::vector<double>& response, IbsiPooling pooling);
 void FinishPooling(std::vector<double>& pooled, IbsiPooling pooling, std::size_t count);
 
+/// The voxels of `image` as a plain vector (x fastest), and back into a volume of `geometry`.
+[[nodiscard]] std::vector<double> Voxels(const Volume<double>& image);
+[[nodiscard]] Volume<double> ToVolume(const ImageGeometry& geometry, const std::vector<double>& values);
+
 /// Smallest length >= minimum with no prime factor above 5.
 [[nodiscard]] std::size_t FftLength(std::size_t minimum);
 

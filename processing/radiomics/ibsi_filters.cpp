@@ -15,16 +15,8 @@ namespace {
 
 using ibsi::Complex;
 using ibsi::Dims;
-
-std::vector<double> Voxels(const Volume<double>& image) {
-    return {image.Data().begin(), image.Data().end()};
-}
-
-Volume<double> ToVolume(const ImageGeometry& geometry, const std::vector<double>& values) {
-    Volume<double> out(geometry, kUninitialized);
-    std::copy(values.begin(), values.end(), out.Data().begin());
-    return out;
-}
+using ibsi::ToVolume;
+using ibsi::Voxels;
 
 std::vector<double> Reversed(std::vector<double> kernel) {
     std::reverse(kernel.begin(), kernel.end());

@@ -15,6 +15,8 @@
 #include "processing/volume.h"
 
 #include <array>
+#include <map>
+#include <set>
 #include <optional>
 #include <string>
 
@@ -111,5 +113,8 @@ Volume<double> IbsiRieszLogFilter(const Volume<double>& image, double sigma_mm, 
 /// Unknown image types, options or values give DerivedImageList::error naming the option.
 DerivedImageList ExpandIbsiImageType(const ImageTypeSpec& spec, const ImageGeometry& geometry,
                                      const Settings& settings);
+
+/// The IBSI-mode image types and the options each reads (anything else is refused).
+const std::map<std::string, std::set<std::string>>& IbsiImageTypeOptions();
 
 } // namespace radnode::processing::radiomics

@@ -23,19 +23,6 @@ namespace {
 /// One value per option: a single configuration of an image type.
 using Config = std::map<std::string, std::string>;
 
-/// The options each image type reads (anything else is refused).
-const std::map<std::string, std::set<std::string>>& KnownOptions() {
-    static const std::map<std::string, std::set<std::string>> known{
-        {"Mean", {"support", "dimensions", "padding"}},
-        {"LaplacianOfGaussian", {"sigma", "cutoff", "dimensions", "padding"}},
-        {"RieszLaplacianOfGaussian", {"sigma", "cutoff", "riesz_order", "dimensions", "padding"}},
-        {"Laws", {"kernel", "rotation_invariance", "pooling", "energy_distance", "padding"}},
-        {"Gabor", {"sigma", "lambda", "gamma", "theta", "theta_step", "dimensions", "padding"}},
-        {"SeparableWavelet", {"wavelet", "decomposition", "level", "rotation_invariance", "pooling", "padding"}},
-        {"Simoncelli", {"level", "riesz_order", "dimensions", "padding"}},
-    };
-    return known;
-}
 
 std::string Lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -367,11 +354,24 @@ std::vector<Config> Combinations(const ImageTypeSpec& spec) {
 
 } // namespace
 
+const std::map<std::string, std::set<std::string>>& IbsiImageTypeOptions() {
+    static const std::map<std::string, std::set<std::string>> known{
+        {"Mean", {"support", "dimensions", "padding"}},
+        {"LaplacianOfGaussian", {"sigma", "cutoff", "dimensions", "padding"}},
+        {"RieszLaplacianOfGaussian", {"sigma", "cutoff", "riesz_order", "dimensions", "padding"}},
+        {"Laws", {"kernel", "rotation_invariance", "pooling", "energy_distance", "padding"}},
+        {"Gabor", {"sigma", "lambda", "gamma", "theta", "theta_step", "dimensions", "padding"}},
+        {"SeparableWavelet", {"wavelet", "decomposition", "level", "rotation_invariance", "pooling", "padding"}},
+        {"Simoncelli", {"level", "riesz_order", "dimensions", "padding"}},
+    };
+    return known;
+}
+
 DerivedImageList ExpandIbsiImageType(const ImageTypeSpec& spec, const ImageGeometry& /*geometry*/,
                                      const Settings& settings) {
     DerivedImageList list;
-    const auto known = KnownOptions().find(spec.name);
-    if (known == KnownOptions().end()) {
+    const auto known = IbsiImageTypeOptions().find(spec.name);
+    if (known == IbsiImageTypeOptions().end()) {
         list.error = "unknown IBSI image type '" + spec.name +
                      "' (Mean, LaplacianOfGaussian, RieszLaplacianOfGaussian, Laws, Gabor, SeparableWavelet, "
                      "Simoncelli)";

@@ -1,5 +1,7 @@
 #include "processing/radiomics/ibsi_morphology.h"
 
+#include "processing/radiomics/ibsi_convolution.h"
+
 #include "processing/radiomics/shape.h"
 
 #include <Eigen/Dense>
@@ -138,17 +140,6 @@ double EllipsoidArea(double a, double b, double c) {
     return 4.0 * std::numbers::pi * a * b * sum;
 }
 
-/// Smallest n >= minimum with no prime factor above 5 (fast FFT lengths).
-std::size_t FftLength(std::size_t minimum) {
-    for (std::size_t n = std::max<std::size_t>(minimum, 1);; ++n) {
-        std::size_t m = n;
-        for (const std::size_t p : {2U, 3U, 5U})
-            while (m % p == 0)
-                m /= p;
-        if (m == 1)
-            return n;
-    }
-}
 
 /// In-place 3D DFT of a (px, py, pz) box, x fastest; `inverse` includes the 1/N scaling.
 void Fft3d(std::vector<std::complex<double>>& data, const std::array<std::size_t, 3>& dims, bool inverse) {
@@ -193,7 +184,7 @@ bool FourierAutocorrelation(const Region& region, double mean, std::size_t max_p
     std::array<std::size_t, 3> dims{};
     std::size_t total = 1;
     for (std::size_t a = 0; a < 3; ++a) {
-        dims[a] = FftLength(2 * region.size[a] - 1); // no wrap-around of offsets
+        dims[a] = ibsi::FftLength(2 * region.size[a] - 1); // no wrap-around of offsets
         total *= dims[a];
     }
     if (total > max_points)

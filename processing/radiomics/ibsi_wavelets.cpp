@@ -14,16 +14,8 @@ namespace {
 
 using ibsi::Complex;
 using ibsi::Dims;
-
-std::vector<double> Voxels(const Volume<double>& image) {
-    return {image.Data().begin(), image.Data().end()};
-}
-
-Volume<double> ToVolume(const ImageGeometry& geometry, const std::vector<double>& values) {
-    Volume<double> out(geometry, kUninitialized);
-    std::copy(values.begin(), values.end(), out.Data().begin());
-    return out;
-}
+using ibsi::ToVolume;
+using ibsi::Voxels;
 
 /// The filter as an odd-length kernel (a trailing zero for even lengths, which keeps
 /// PyWavelets' alignment: the centre is entry len/2), upsampled by `factor` (zeros between
