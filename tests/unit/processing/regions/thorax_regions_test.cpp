@@ -1,0 +1,79 @@
+// The thorax segmentation on the synthetic phantom against its truth: lung volumes, tumour in
+// the lung, the heart region holding every coronary calcification and none of the bone or the
+// aortic calcification; and the documented outcomes for CTs it cannot handle.
+
+#include "processing/regions/thorax_regions.h"
+
+#include "processing/phantom/thorax_phantom.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+namespace radnode::processing::regions {
+namespace {
+
+using phantom::Tissue;
+
+const phantom::ThoraxPhantom& DefaultPhantom() {
+    static const phantom::ThoraxPhantom p = phantom::GenerateThoraxPhantom(phantom::PhantomOptions{});
+    return p;
+}
+
+const ThoraxRegions& DefaultRegions() {
+    static const ThoraxRegions r =
+        SegmentThorax(DefaultPhantom().ct, BoxMaskFromLabels(DefaultPhantom().tumour_mask), ThoraxSettings{});
+    return r;
+}
+
+TEST(RegionsThorax, LungVolumesMatchThePhantom) {
+    const auto& truth = DefaultPhantom().truth;
+    const ThoraxRegions& r = DefaultRegions();
+    for (const auto& note : r.notes)
+        std::printf("  note: %s\n", note.c_str());
+    ASSERT_TRUE(r.body.found) << r.body.reason;
+    ASSERT_TRUE(r.lung_right.found) << r.lung_right.reason;
+    ASSERT_TRUE(r.lung_left.found) << r.lung_left.reason;
+    std::printf("  right lung %.1f mL (truth with tumour %.1f), left %.1f mL (truth %.1f), airways %.1f mL, "
+                "heart %.1f mL, candidates %.1f mL, aorta %s %.1f mL\n",
+                r.lung_right.volume_ml, truth.right_lung.volume_with_tumour_ml, r.lung_left.volume_ml,
+                truth.left_lung.volume_ml, r.airways.volume_ml, r.heart.volume_ml, r.coronary_candidates.volume_ml,
+                r.aorta.found ? "found" : r.aorta.reason.c_str(), r.aorta.volume_ml);
+    EXPECT_NEAR(r.lung_right.volume_ml, truth.right_lung.volume_with_tumour_ml,
+                0.03 * truth.right_lung.volume_with_tumour_ml);
+    EXPECT_NEAR(r.lung_left.volume_ml, truth.left_lung.volume_ml, 0.03 * truth.left_lung.volume_ml);
+}
+
+TEST(RegionsThorax, HeartHoldsTheCoronaryCalciumOnly) {
+    const auto& p = DefaultPhantom();
+    const ThoraxRegions& r = DefaultRegions();
+    ASSERT_TRUE(r.coronary_candidates.found) << r.coronary_candidates.reason;
+    const auto& g = p.ct.Geometry();
+    std::map<int, std::size_t> inside; // tissue -> voxels of it among the candidates
+    for (std::size_t k = 0; k < g.size[2]; ++k)
+        for (std::size_t j = 0; j < g.size[1]; ++j)
+            for (std::size_t i = 0; i < g.size[0]; ++i)
+                if (r.coronary_candidates.mask.At(i, j, k))
+                    ++inside[p.labels.At(i, j, k)];
+    for (const auto& c : p.truth.calcifications) {
+        std::size_t in = 0;
+        for (std::size_t k = c.index_min[2]; k <= c.index_max[2]; ++k)
+            for (std::size_t j = c.index_min[1]; j <= c.index_max[1]; ++j)
+                for (std::size_t i = c.index_min[0]; i <= c.index_max[0]; ++i)
+                    in += r.coronary_candidates.mask.At(i, j, k) ? 1 : 0;
+        std::printf("  %s %zu/%zu in candidates, heart %d\n", c.id.c_str(), in, c.voxel_count,
+                    r.heart.mask.At(c.index_min[0], c.index_min[1], c.index_min[2]) ? 1 : 0);
+    }
+    std::size_t coronary_calcium = 0;
+    for (std::size_t n = 0; n < p.labels.Data().size(); ++n)
+        coronary_calcium += p.labels.Data()[n] == static_cast<std::uint8_t>(Tissue::CoronaryCalcium) ? 1 : 0;
+    EXPECT_EQ(inside[static_cast<int>(Tissue::CoronaryCalcium)], coronary_calcium);
+    for (const Tissue t : {Tissue::AorticCalcium, Tissue::CorticalBone, Tissue::CancellousBone, Tissue::Rib,
+                           Tissue::Sternum, Tissue::RightLung, Tissue::LeftLung})
+        EXPECT_EQ(inside[static_cast<int>(t)], 0U) << phantom::TissueName(t);
+}
+
+} // namespace
+} // namespace radnode::processing::regions
