@@ -119,6 +119,66 @@ int CarinaSlice(const Work& airway, int superior) {
     return carina;
 }
 
+/// Two lungs joined in one component (`air` holds only it): the component is eroded by
+/// growing Euclidean depths until it falls into two parts of comparable size; every voxel then
+/// goes to the part it reaches first (breadth-first over the component), and the voxels where
+/// the two meet are cleared so the lungs are separate components. False when no depth up to
+/// 20 mm splits it.
+bool SplitJoinedLungs(Work& air, const std::array<double, 3>& spacing) {
+    const std::vector<double> depth2 = SquaredDistanceTo(air, spacing, false);
+    std::vector<std::uint8_t> core(air.Size());
+    for (double depth = 1.0; depth <= 20.0; depth += 1.0) {
+        for (std::size_t n = 0; n < core.size(); ++n)
+            core[n] = depth2[n] > depth * depth ? 1 : 0;
+        const Components c = LabelComponents(core.data(), air.extent, Connectivity::Face);
+        if (c.Count() < 2)
+            continue;
+        const std::vector<std::uint32_t> order = c.BySize();
+        if (c.stats[order[1]].voxels * 5 < c.stats[order[0]].voxels)
+            continue; // a small piece broke off, not the other lung
+        // Seeds 1 and 2, grown breadth first over the component.
+        std::vector<std::uint8_t> side(air.Size(), 0);
+        c.Paint([&](std::uint32_t id) { return id == order[0]; }, side.data(), 1);
+        c.Paint([&](std::uint32_t id) { return id == order[1]; }, side.data(), 2);
+        std::deque<std::size_t> queue;
+        for (std::size_t n = 0; n < side.size(); ++n)
+            if (side[n] != 0)
+                queue.push_back(n);
+        const auto& e = air.extent;
+        const std::array<long, 3> stride{1, static_cast<long>(e[0]), static_cast<long>(e[0] * e[1])};
+        const auto neighbours = [&](std::size_t n, auto&& visit) {
+            const std::size_t x = n % e[0], y = (n / e[0]) % e[1], z = n / (e[0] * e[1]);
+            if (x > 0) visit(n - 1);
+            if (x + 1 < e[0]) visit(n + 1);
+            if (y > 0) visit(n - static_cast<std::size_t>(stride[1]));
+            if (y + 1 < e[1]) visit(n + static_cast<std::size_t>(stride[1]));
+            if (z > 0) visit(n - static_cast<std::size_t>(stride[2]));
+            if (z + 1 < e[2]) visit(n + static_cast<std::size_t>(stride[2]));
+        };
+        while (!queue.empty()) {
+            const std::size_t n = queue.front();
+            queue.pop_front();
+            neighbours(n, [&](std::size_t m) {
+                if (air.values[m] != 0 && side[m] == 0) {
+                    side[m] = side[n];
+                    queue.push_back(m);
+                }
+            });
+        }
+        // Clear the seam: voxels of side 1 touching side 2.
+        for (std::size_t n = 0; n < side.size(); ++n) {
+            if (side[n] != 1)
+                continue;
+            bool seam = false;
+            neighbours(n, [&](std::size_t m) { seam = seam || side[m] == 2; });
+            if (seam)
+                air.values[n] = 0;
+        }
+        return true;
+    }
+    return false;
+}
+
 } // namespace
 
 int SuperiorDirection(const ImageGeometry& geometry) { return geometry.direction[8] >= 0.0 ? 1 : -1; }
@@ -243,10 +303,22 @@ void SegmentLungs(const CtVolume& ct, const BoxMask& body, const BoxMask& tumour
     }
 
     // The lungs: the one or two largest air components left.
-    const Components lungs = LabelComponents(air.values.data(), air.extent, Connectivity::Face);
+    Components lungs = LabelComponents(air.values.data(), air.extent, Connectivity::Face);
     std::vector<std::uint32_t> parts = LungCandidates(lungs, g, settings.min_lung_volume_ml);
-    if (parts.size() == 1)
-        out.notes.push_back("one air component: the lungs touch or one lung is missing");
+    if (parts.size() == 1) {
+        const ComponentStats& st = lungs.stats[parts.front()];
+        const double mid = static_cast<double>(air.extent[0]) / 2.0;
+        const double reach = 40.0 / g.spacing[0];
+        // Both sides of the midline well covered: two lungs joined along a junction line.
+        if (static_cast<double>(st.lo[0]) < mid - reach && static_cast<double>(st.hi[0]) > mid + reach &&
+            SplitJoinedLungs(air, g.spacing)) {
+            out.notes.push_back("the lungs touch: split where they meet (erosion until two parts, then nearest part)");
+            lungs = LabelComponents(air.values.data(), air.extent, Connectivity::Face);
+            parts = LungCandidates(lungs, g, settings.min_lung_volume_ml);
+        } else {
+            out.notes.push_back("one air component: one lung is missing or the lungs could not be split");
+        }
+    }
     // Patient left is +x in LPS.
     const int left = LeftDirection(g);
     std::sort(parts.begin(), parts.end(), [&](std::uint32_t a, std::uint32_t b) {

@@ -75,5 +75,53 @@ TEST(RegionsThorax, HeartHoldsTheCoronaryCalciumOnly) {
         EXPECT_EQ(inside[static_cast<int>(t)], 0U) << phantom::TissueName(t);
 }
 
+TEST(RegionsThorax, TouchingLungsAreSplit) {
+    // A synthetic chest: soft tissue body, two lung ellipsoids joined by a 6 mm air bridge on
+    // the midline (an anterior junction line), no trachea in view.
+    ImageGeometry g;
+    g.size = {160, 120, 60};
+    g.spacing = {2.0, 2.0, 2.5};
+    g.origin = {-159.0, -119.0, -73.75};
+    CtVolume ct(g, -1000);
+    std::size_t right = 0, left = 0, bridge = 0;
+    for (std::size_t k = 0; k < g.size[2]; ++k)
+        for (std::size_t j = 0; j < g.size[1]; ++j)
+            for (std::size_t i = 0; i < g.size[0]; ++i) {
+                const Point3 p = g.IndexToPhysical(static_cast<double>(i), static_cast<double>(j), static_cast<double>(k));
+                const auto in_ellipsoid = [&](double cx, double ax, double ay, double az) {
+                    const double x = (p[0] - cx) / ax, y = p[1] / ay, z = p[2] / az;
+                    return x * x + y * y + z * z <= 1.0;
+                };
+                std::int16_t hu = -1000;
+                if (in_ellipsoid(0.0, 140.0, 100.0, 200.0))
+                    hu = 40;
+                if (in_ellipsoid(-55.0, 52.0, 60.0, 60.0)) {
+                    hu = -850;
+                    ++right;
+                } else if (in_ellipsoid(55.0, 52.0, 60.0, 60.0)) {
+                    hu = -850;
+                    ++left;
+                } else if (std::abs(p[0]) < 6.0 && std::abs(p[1] + 20.0) < 3.0 && std::abs(p[2]) < 30.0) {
+                    hu = -850;
+                    ++bridge;
+                }
+                ct.At(i, j, k) = hu;
+            }
+    const ThoraxRegions r = SegmentThorax(ct, BoxMask{}, ThoraxSettings{});
+    ASSERT_TRUE(r.lung_right.found) << r.lung_right.reason;
+    ASSERT_TRUE(r.lung_left.found) << r.lung_left.reason;
+    const double voxel_ml = g.VoxelVolume() / 1000.0;
+    std::printf("  right %.1f mL (%.1f), left %.1f mL (%.1f), bridge %.1f mL\n", r.lung_right.volume_ml,
+                static_cast<double>(right) * voxel_ml, r.lung_left.volume_ml, static_cast<double>(left) * voxel_ml,
+                static_cast<double>(bridge) * voxel_ml);
+    EXPECT_NEAR(r.lung_right.volume_ml, static_cast<double>(right) * voxel_ml, 0.03 * static_cast<double>(right) * voxel_ml);
+    EXPECT_NEAR(r.lung_left.volume_ml, static_cast<double>(left) * voxel_ml, 0.03 * static_cast<double>(left) * voxel_ml);
+    EXPECT_FALSE(r.airways.found);
+    bool noted = false;
+    for (const auto& note : r.notes)
+        noted = noted || note.find("split") != std::string::npos;
+    EXPECT_TRUE(noted);
+}
+
 } // namespace
 } // namespace radnode::processing::regions
