@@ -34,6 +34,11 @@ namespace rad = processing::radiomics;
 constexpr std::array<std::string_view, 8> kFeatureClasses = {"firstorder", "glcm",  "gldm",  "glrlm",
                                                              "glszm",      "ngtdm", "shape", "shape2D"};
 
+// The IBSI-only families IBSI mode adds to the PyRadiomics classes (extractor.cpp, kIbsiClasses).
+// Their feature names are not listed here: Extract refuses an unknown one ("Feature not found").
+constexpr std::array<std::string_view, 7> kIbsiFeatureClasses = {
+    "gldzm", "ngldm", "intensityhistogram", "ivh", "localintensity", "statistics", "morphology"};
+
 // PyRadiomics finds image types from imageoperations.get<Type>Image; this is that list in
 // source order.
 constexpr std::array<std::string_view, 10> kImageTypes = {"Original",    "LoG",         "Wavelet",  "Square",
@@ -535,11 +540,11 @@ rad::ImageTypeSpec IbsiImageType(const Where& at, const YAML::Node& body, const 
                 Fail(option, item.first,
                      fmt::format("unknown option of {}; it reads {} (and general settings such as binWidth)", name,
                                  fmt::join(keys, ", ")));
+            // A general setting of this image type: its own settings, not a filter option.
             if (!spec.settings)
                 spec.settings = global;
             bool interpolator_none = false;
             ApplySetting(option, key, item.second, *spec.settings, interpolator_none);
-            spec.options[key] = AsText(item.second);
         }
     }
     if (const rad::DerivedImageList probe = rad::ExpandIbsiImageType(spec, processing::ImageGeometry{}, global);
@@ -652,13 +657,20 @@ rad::ExtractionParams Parse(const YAML::Node& root, std::string_view source) {
             const std::string name = KeyText(where, entry.first);
             const Where at{source, fmt::format("featureClass.{}", name)};
             const auto known = FeatureNames().find(name);
-            if (known == FeatureNames().end())
-                Fail(at, entry.first, fmt::format("unknown feature class; PyRadiomics feature classes are: {}",
-                                                  fmt::join(kFeatureClasses, ", ")));
+            const bool ibsi_family =
+                params.settings.ibsi_compliant &&
+                std::find(kIbsiFeatureClasses.begin(), kIbsiFeatureClasses.end(), name) != kIbsiFeatureClasses.end();
+            if (known == FeatureNames().end() && !ibsi_family)
+                Fail(at, entry.first,
+                     params.settings.ibsi_compliant
+                         ? fmt::format("unknown feature class; the feature classes are: {}, and in IBSI mode: {}",
+                                       fmt::join(kFeatureClasses, ", "), fmt::join(kIbsiFeatureClasses, ", "))
+                         : fmt::format("unknown feature class; PyRadiomics feature classes are: {}",
+                                       fmt::join(kFeatureClasses, ", ")));
             std::vector<std::string> features;
             if (!entry.second.IsNull()) {
                 features = List<std::string>(where, entry.second, String, 0, SIZE_MAX);
-                for (std::size_t i = 0; i < features.size(); ++i)
+                for (std::size_t i = 0; known != FeatureNames().end() && i < features.size(); ++i)
                     if (std::find(known->second.begin(), known->second.end(), features[i]) == known->second.end())
                         Fail(Where{source, fmt::format("featureClass.{}[{}]", name, i)}, entry.second[i],
                              fmt::format("'{}' is not a {} feature; {} features are: {}", features[i], name, name,

@@ -388,8 +388,8 @@ ExtractionResult ExtractIbsi(const Volume<double>& image, const Volume<std::int3
             continue;
         Settings type_settings = type.settings.value_or(settings);
         // A filter response has its own range: discretised from its ROI minimum unless the
-        // image type says otherwise.
-        if (!type.options.contains("ibsiDiscretisationMinimum"))
+        // image type sets its own ibsiDiscretisationMinimum.
+        if (!type.settings || type.settings->ibsi_discretisation_minimum == settings.ibsi_discretisation_minimum)
             type_settings.ibsi_discretisation_minimum.reset();
         DerivedImageList list = ExpandIbsiImageType(type, full_image.Geometry(), type_settings);
         for (DerivedImage& d : list.images) {

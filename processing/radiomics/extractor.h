@@ -56,7 +56,7 @@ struct ExtractionResult {
 /// the same box with the same mask and discretised with its own bin edges and the image type's
 /// settings, named "<image type>_<class>_<Feature>", image types in params order, shape once on
 /// the original image first. Derived images run in parallel, each filtered over the ROI box
-/// only. IBSI mode takes Original only.
+/// only. IBSI mode takes Original and the IBSI 2 filters (ibsi_filters.h).
 /// With settings.ibsi_compliant the IBSI mode runs instead: IbsiPreprocess (ibsi_preprocess.h)
 /// replaces the PyRadiomics preprocessing, and the IBSI classes run: firstorder, glcm, glrlm,
 /// glszm, ngtdm and shape in IBSI mode, then gldzm, ngldm, intensityhistogram, ivh,

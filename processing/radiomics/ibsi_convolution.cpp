@@ -4,6 +4,8 @@
 #include <bit>
 #include <cassert>
 #include <cmath>
+#include <numbers>
+#include <optional>
 #include <unsupported/Eigen/FFT>
 
 namespace radnode::processing::radiomics::ibsi {
@@ -130,6 +132,66 @@ std::size_t FftLength(std::size_t minimum) {
     }
 }
 
+namespace {
+
+/// Largest prime factor of n (n >= 1; 1 for n = 1).
+std::size_t LargestPrimeFactor(std::size_t n) {
+    std::size_t largest = 1;
+    for (std::size_t p = 2; p * p <= n; ++p)
+        while (n % p == 0) {
+            largest = p;
+            n /= p;
+        }
+    return std::max(largest, n);
+}
+
+/// The n-point DFT as a convolution (Bluestein's chirp z-transform), computed with FFTs of a
+/// 5-smooth length >= 2n - 1. Eigen's FFT (kissfft) takes O(n p) per line for a prime factor
+/// p, which for a prime length such as 197 (the 1 mm grid of the IBSI CT phantom) is the
+/// quadratic DFT; this is O(n log n) for every n, and the same transform to rounding.
+class Bluestein {
+public:
+    Bluestein(std::size_t n, bool inverse) : n_(n), m_(FftLength(2 * n - 1)), chirp_(n), a_(m_), b_(m_) {
+        // chirp[j] = exp(-+ i pi j^2 / n), with j^2 reduced mod 2n to keep the angle small.
+        const double sign = inverse ? 1.0 : -1.0;
+        for (std::size_t j = 0; j < n; ++j) {
+            const std::size_t q = (j * j) % (2 * n);
+            chirp_[j] = std::polar(1.0, sign * std::numbers::pi * static_cast<double>(q) / static_cast<double>(n));
+        }
+        std::vector<Complex> kernel(m_, Complex(0.0, 0.0));
+        kernel[0] = std::conj(chirp_[0]);
+        for (std::size_t j = 1; j < n; ++j)
+            kernel[j] = kernel[m_ - j] = std::conj(chirp_[j]);
+        fft_.fwd(kernel_spectrum_, kernel);
+        scale_ = inverse ? 1.0 / static_cast<double>(n) : 1.0;
+    }
+
+    /// line <- its DFT (forward: exp(-2 pi i jk / n); inverse: exp(+...) / n, as Eigen's).
+    void Transform(std::vector<Complex>& line) {
+        std::fill(a_.begin(), a_.end(), Complex(0.0, 0.0));
+        for (std::size_t j = 0; j < n_; ++j)
+            a_[j] = line[j] * chirp_[j];
+        fft_.fwd(b_, a_);
+        for (std::size_t k = 0; k < m_; ++k)
+            b_[k] *= kernel_spectrum_[k];
+        fft_.inv(a_, b_);
+        for (std::size_t k = 0; k < n_; ++k)
+            line[k] = a_[k] * chirp_[k] * scale_;
+    }
+
+private:
+    std::size_t n_;
+    std::size_t m_;
+    std::vector<Complex> chirp_;
+    std::vector<Complex> kernel_spectrum_;
+    std::vector<Complex> a_;
+    std::vector<Complex> b_;
+    double scale_ = 1.0;
+    Eigen::FFT<double> fft_;
+};
+
+} // namespace
+
 void Fft(std::vector<Complex>& data, const Dims& dims, const std::array<bool, 3>& axes, bool inverse) {
     Eigen::FFT<double> fft;
     std::vector<Complex> line;
@@ -139,6 +201,10 @@ void Fft(std::vector<Complex>& data, const Dims& dims, const std::array<bool, 3>
         const std::size_t n = dims[axis];
         if (!axes[axis] || n == 1)
             continue;
+        // Lengths with a prime factor above 7 (exact-length periodic grids) go through Bluestein.
+        std::optional<Bluestein> chirp;
+        if (LargestPrimeFactor(n) > 7)
+            chirp.emplace(n, inverse);
         // The lines along `axis` start at every index of the two other axes.
         const std::size_t a = axis == 0 ? 1 : 0;
         const std::size_t b = axis == 2 ? 1 : 2;
@@ -148,10 +214,14 @@ void Fft(std::vector<Complex>& data, const Dims& dims, const std::array<bool, 3>
                 const std::size_t start = ia * stride[a] + ib * stride[b];
                 for (std::size_t t = 0; t < n; ++t)
                     line[t] = data[start + t * stride[axis]];
-                if (inverse)
+                if (chirp) {
+                    chirp->Transform(line);
+                    out = line;
+                } else if (inverse) {
                     fft.inv(out, line);
-                else
+                } else {
                     fft.fwd(out, line);
+                }
                 for (std::size_t t = 0; t < n; ++t)
                     data[start + t * stride[axis]] = out[t];
             }

@@ -108,8 +108,12 @@ Volume<double> IbsiRieszLogFilter(const Volume<double>& image, double sigma_mm, 
 /// "Mean", "LaplacianOfGaussian", "Laws", "Gabor", "SeparableWavelet", "Simoncelli",
 /// "RieszLaplacianOfGaussian". Each option may list several values; one derived image is made
 /// per combination, named after its configuration (e.g. "mean-15-3D-mirror",
-/// "laws-E5L5S5-3D-rotinv-max-energy7-mirror"). Every filter computes the whole image and
-/// returns FilterInput::box. `settings.force_2d` makes "2D" the default dimensionality.
+/// "laws-E5L5S5-3D-rotinv-max-energy7-mirror"). Every filter returns FilterInput::box of the
+/// whole-image response: the filters of finite support (mean, LoG, Laws, Gabor, separable
+/// wavelets) compute it on the crop of the image the box needs (the box grown by the filter's
+/// reach, clamped to the image, kept whole along an axis where the padding would read past the
+/// crop), the Fourier-domain ones (Simoncelli, Riesz) on the whole image.
+/// `settings.force_2d` makes "2D" the default dimensionality.
 /// Unknown image types, options or values give DerivedImageList::error naming the option.
 DerivedImageList ExpandIbsiImageType(const ImageTypeSpec& spec, const ImageGeometry& geometry,
                                      const Settings& settings);

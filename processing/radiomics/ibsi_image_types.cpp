@@ -214,9 +214,64 @@ std::vector<double> BoxOf(const Volume<double>& response, const VoxelBox& box) {
 
 using WholeImageFilter = std::function<Volume<double>(const Volume<double>&)>;
 
-DerivedImage Derived(std::string name, WholeImageFilter filter) {
-    return {std::move(name),
-            [filter = std::move(filter)](const FilterInput& input) { return BoxOf(filter(input.image), input.box); }};
+/// How far (voxels along x, y, z) the response at a voxel reads into the image, for filters of
+/// finite support, from the image geometry; nullopt = the whole image.
+using Reach = std::function<std::optional<std::array<std::size_t, 3>>(const ImageGeometry&)>;
+
+/// The part of the image a box's response needs: the box grown by `reach`, clamped to the
+/// image. Along an axis where it is clamped, the filter pads at the image's own border, which
+/// gives the whole-image values only when the padding reads nothing past the crop: so the
+/// axis is kept whole for periodic padding (which reads the far border) and when the crop is
+/// shorter than 2 reach + 1 (mirror reflects up to `reach` voxels inwards, also for chains of
+/// convolutions whose reaches add up; and a Gabor kernel, at most half the plane wide, keeps
+/// its whole-image size on such a crop).
+VoxelBox CropFor(const VoxelBox& box, const std::array<std::size_t, 3>& reach, const ImageGeometry& g,
+                 IbsiPadding padding) {
+    VoxelBox crop;
+    for (std::size_t a = 0; a < 3; ++a) {
+        const std::size_t n = g.size[a];
+        const std::size_t lo = box.begin[a] > reach[a] ? box.begin[a] - reach[a] : 0;
+        const std::size_t hi = std::min(n, box.begin[a] + box.size[a] + reach[a]);
+        const bool clamped = lo + reach[a] > box.begin[a] || hi < box.begin[a] + box.size[a] + reach[a];
+        const bool whole = clamped && (padding == IbsiPadding::Periodic || hi - lo < 2 * reach[a] + 1);
+        crop.begin[a] = whole ? 0 : lo;
+        crop.size[a] = whole ? n : hi - lo;
+    }
+    return crop;
+}
+
+/// A derived image whose filter runs on the whole image, or, with `reach`, on the crop of the
+/// image the box needs (CropFor): the same response in the box at a fraction of the cost.
+DerivedImage Derived(std::string name, WholeImageFilter filter, IbsiPadding padding = IbsiPadding::Mirror,
+                     Reach reach = {}) {
+    return {std::move(name), [filter = std::move(filter), padding, reach = std::move(reach)](const FilterInput& input) {
+                const ImageGeometry& g = input.image.Geometry();
+                const auto r = reach ? reach(g) : std::nullopt;
+                if (!r)
+                    return BoxOf(filter(input.image), input.box);
+                const VoxelBox crop = CropFor(input.box, *r, g, padding);
+                if (crop.size == g.size)
+                    return BoxOf(filter(input.image), input.box);
+                ImageGeometry cropped = g;
+                cropped.size = crop.size;
+                cropped.origin =
+                    g.IndexToPhysical(static_cast<double>(crop.begin[0]), static_cast<double>(crop.begin[1]),
+                                      static_cast<double>(crop.begin[2]));
+                Volume<double> part(cropped, kUninitialized);
+                for (std::size_t k = 0; k < crop.size[2]; ++k)
+                    for (std::size_t j = 0; j < crop.size[1]; ++j)
+                        for (std::size_t i = 0; i < crop.size[0]; ++i)
+                            part.At(i, j, k) = input.image.At(crop.begin[0] + i, crop.begin[1] + j, crop.begin[2] + k);
+                VoxelBox inside = input.box;
+                for (std::size_t a = 0; a < 3; ++a)
+                    inside.begin[a] -= crop.begin[a];
+                return BoxOf(filter(part), inside);
+            }};
+}
+
+/// Reach of a separable chain: `radius` voxels along the filtered axes (x, y, and z unless 2D).
+std::array<std::size_t, 3> AxesReach(std::size_t radius, bool two_d) {
+    return {radius, radius, two_d ? 0 : radius};
 }
 
 /// One derived image for one configuration of `type`; empty name with reader.Error() set on failure.
@@ -226,8 +281,12 @@ DerivedImage BuildOne(const std::string& type, ConfigReader& r, const Settings& 
     if (type == "Mean") {
         const int support = r.Integer("support", std::nullopt, 1, true);
         const bool two_d = r.TwoD(settings.force_2d);
-        return Derived("mean-" + std::to_string(support) + (two_d ? "-2D" : "-3D") + pad,
-                       [=](const Volume<double>& image) { return IbsiMeanFilter(image, support, two_d, padding); });
+        return Derived(
+            "mean-" + std::to_string(support) + (two_d ? "-2D" : "-3D") + pad,
+            [=](const Volume<double>& image) { return IbsiMeanFilter(image, support, two_d, padding); }, padding,
+            [=](const ImageGeometry&) {
+                return std::optional{AxesReach(static_cast<std::size_t>(support / 2), two_d)};
+            });
     }
     if (type == "LaplacianOfGaussian" || type == "RieszLaplacianOfGaussian") {
         const double sigma = r.Number("sigma", std::nullopt, 0.0, false);
@@ -239,7 +298,15 @@ DerivedImage BuildOne(const std::string& type, ConfigReader& r, const Settings& 
                                  NameNumber(cutoff) + (riesz ? RieszName(order, two_d) : "") + pad;
         if (!riesz)
             return Derived(
-                name, [=](const Volume<double>& image) { return IbsiLogFilter(image, sigma, cutoff, two_d, padding); });
+                name, [=](const Volume<double>& image) { return IbsiLogFilter(image, sigma, cutoff, two_d, padding); },
+                padding, [=](const ImageGeometry& g) {
+                    // The kernel's radius per axis, floor(cutoff s + 0.5), s = sigma in voxels.
+                    std::array<std::size_t, 3> reach{0, 0, 0};
+                    for (std::size_t a = 0; a < (two_d ? 2U : 3U); ++a)
+                        reach[a] = static_cast<std::size_t>(std::floor(cutoff * sigma / g.spacing[a] + 0.5));
+                    return std::optional{reach};
+                });
+        // The Riesz transform is a Fourier multiplier: it sees the whole image.
         return Derived(name, [=](const Volume<double>& image) {
             return IbsiRieszLogFilter(image, sigma, cutoff, order, two_d, padding);
         });
@@ -267,7 +334,14 @@ DerivedImage BuildOne(const std::string& type, ConfigReader& r, const Settings& 
             name += "-rotinv-" + PoolingName(p.pooling);
         if (p.energy_distance)
             name += "-energy" + std::to_string(*p.energy_distance);
-        return Derived(name + pad, [=](const Volume<double>& image) { return IbsiLawsFilter(image, p); });
+        // Kernel radius (rotations move every 1D kernel to every axis) plus the energy window.
+        std::size_t radius = 0;
+        for (std::size_t t = 1; t < p.kernel.size(); t += 2)
+            radius = std::max<std::size_t>(radius, p.kernel[t] == '3' ? 1 : 2);
+        radius += static_cast<std::size_t>(p.energy_distance.value_or(0));
+        return Derived(
+            name + pad, [=](const Volume<double>& image) { return IbsiLawsFilter(image, p); }, padding,
+            [=](const ImageGeometry&) { return std::optional{AxesReach(radius, p.two_d)}; });
     }
     if (type == "Gabor") {
         IbsiGaborParameters p;
@@ -287,8 +361,24 @@ DerivedImage BuildOne(const std::string& type, ConfigReader& r, const Settings& 
             name += "-step-" + NameNumber(step);
         }
         p.orthogonal_planes = !r.TwoD(settings.force_2d);
-        return Derived(name + (p.orthogonal_planes ? "-3D" : "-2D") + pad,
-                       [=](const Volume<double>& image) { return IbsiGaborFilter(image, p); });
+        return Derived(
+            name + (p.orthogonal_planes ? "-3D" : "-2D") + pad,
+            [=](const Volume<double>& image) { return IbsiGaborFilter(image, p); }, padding,
+            [=](const ImageGeometry& g) {
+                // Half-width of the kernel in each plane: ceil(6 sigma max(1, 1/gamma)) voxels,
+                // sigma converted with the plane's largest spacing (ibsi_filters.h).
+                std::array<std::size_t, 3> reach{0, 0, 0};
+                std::vector<std::pair<std::size_t, std::size_t>> planes{{0, 1}};
+                if (p.orthogonal_planes)
+                    planes = {{0, 1}, {0, 2}, {1, 2}};
+                for (const auto& [u, v] : planes) {
+                    const double sigma = p.sigma_mm / std::max(g.spacing[u], g.spacing[v]);
+                    const auto half = static_cast<std::size_t>(std::ceil(6.0 * sigma * std::max(1.0, 1.0 / p.gamma)));
+                    reach[u] = std::max(reach[u], half);
+                    reach[v] = std::max(reach[v], half);
+                }
+                return std::optional{reach};
+            });
     }
     if (type == "SeparableWavelet") {
         IbsiWaveletParameters p;
@@ -311,7 +401,14 @@ DerivedImage BuildOne(const std::string& type, ConfigReader& r, const Settings& 
                            (p.letters.size() == 2 ? "-2D" : "-3D");
         if (p.rotation_invariant)
             name += "-rotinv-" + PoolingName(p.pooling);
-        return Derived(name + pad, [=](const Volume<double>& image) { return IbsiSeparableWaveletFilter(image, p); });
+        // Levels 1 .. level: kernels of radius r upsampled by 1, 2, ..., 2^(level - 1), where
+        // r = len / 2 (an even-length filter gets a trailing zero) or (len - 1) / 2.
+        const std::size_t taps = std::max(p.filters.low.size(), p.filters.high.size());
+        const std::size_t radius = (taps + (taps % 2 == 0 ? 1 : 0) - 1) / 2;
+        const std::size_t chain = radius * ((std::size_t{1} << std::clamp(p.level, 0, 30)) - 1);
+        return Derived(
+            name + pad, [=](const Volume<double>& image) { return IbsiSeparableWaveletFilter(image, p); }, padding,
+            [=](const ImageGeometry&) { return std::optional{AxesReach(chain, p.letters.size() == 2)}; });
     }
     // Simoncelli (the caller checked the type).
     const int level = r.Integer("level", 1, 1);

@@ -276,6 +276,31 @@ imageType:
               std::string::npos);
     EXPECT_FALSE(ErrorOf("setting: {ibsiCompliant: true}\nimageType: {Mean: {support: 4}}\n").empty());
     EXPECT_FALSE(ErrorOf("setting: {ibsiCompliant: true}\nimageType: {Laws: {kernel: Q5}}\n").empty());
+    // A general setting in an IBSI type's dict is that type's own setting, not a filter option.
+    const rad::ExtractionParams own = ParseRadiomicsParams(
+        "setting: {ibsiCompliant: true, binWidth: 25}\nimageType: {Mean: {support: 5, binWidth: 2}}\n", "test.yaml");
+    ASSERT_TRUE(own.image_types[0].settings.has_value());
+    EXPECT_EQ(own.image_types[0].settings->bin_width, 2.0);
+    EXPECT_FALSE(own.image_types[0].options.contains("binWidth"));
+}
+
+TEST(RadiomicsParams, IbsiFeatureClasses) {
+    // IBSI mode also takes the IBSI-only families; their feature names are Extract's to check.
+    const rad::ExtractionParams p = ParseRadiomicsParams(R"(
+setting: {ibsiCompliant: true}
+featureClass:
+  firstorder:
+  statistics:
+  morphology: [Volume]
+)",
+                                                         "test.yaml");
+    ASSERT_EQ(p.feature_classes.size(), 3U);
+    EXPECT_EQ(p.feature_classes[1].first, "statistics");
+    EXPECT_TRUE(p.feature_classes[1].second.empty());
+    EXPECT_EQ(p.feature_classes[2].second, std::vector<std::string>{"Volume"});
+    EXPECT_NE(ErrorOf("featureClass: {statistics: }\n").find("unknown feature class"), std::string::npos);
+    EXPECT_NE(ErrorOf("setting: {ibsiCompliant: true}\nfeatureClass: {texture: }\n").find("in IBSI mode: gldzm"),
+              std::string::npos);
 }
 
 TEST(RadiomicsParams, IbsiModeSettings) {
