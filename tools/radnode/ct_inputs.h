@@ -1,0 +1,41 @@
+#pragma once
+/// A CT series and its tumour mask from DICOM files, for the offline commands (`extract`,
+/// `segment`): the reader, assembly and rasteriser the node uses, with the import.* settings.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "processing/volume.h"
+
+namespace radnode::tools {
+
+/// An assembled CT series.
+struct CtInput {
+    std::string error; ///< empty on success; otherwise why there is no volume
+    processing::CtVolume volume;
+    std::string frame_of_reference;
+    std::vector<std::string> notes; ///< assembly notes, several-series notices
+};
+
+/// The CT series under `folder` (searched recursively) with the most instances (ties: smallest
+/// SeriesInstanceUID), assembled with import.* options.
+CtInput LoadCtFolder(const std::filesystem::path& folder, const config::Config& config);
+
+/// A tumour mask on a CT grid.
+struct TumourInput {
+    std::string error; ///< empty on success
+    processing::LabelMap mask; ///< 0/1 on the CT grid
+    std::string label;         ///< the ROI / segment label(s) used, joined by '+'
+    std::vector<std::string> notes;
+};
+
+/// The tumour of an RT Structure Set (ROI `roi`, else the tumour ROIs by import.roi_*, their
+/// union; contours filled by import.contour_fill) or a Segmentation (segment `roi`, else as
+/// BuildSegMask picks), on `grid`, after checking the frame of reference against the CT's.
+TumourInput LoadTumourMask(const std::filesystem::path& file, const std::string& roi,
+                           const std::string& ct_frame_of_reference, const processing::ImageGeometry& grid,
+                           const config::Config& config);
+
+} // namespace radnode::tools
