@@ -1,5 +1,7 @@
 #include "processing/phantom/anatomy_painter.h"
 
+#include "processing/phantom/thorax_phantom.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -17,7 +19,8 @@ bool InsideEllipse(const Ellipse& e, double x, double y) {
 
 } // namespace
 
-AnatomyPainter::AnatomyPainter(double tumour_radius_mm) : tumour_radius_mm_(tumour_radius_mm) {
+AnatomyPainter::AnatomyPainter(const Point3& tumour_centre_mm, double tumour_radius_mm)
+    : tumour_centre_mm_(tumour_centre_mm), tumour_radius_mm_(tumour_radius_mm) {
     const LungShape* lungs[2] = {&kRightLung, &kLeftLung};
     for (int side = 0; side < 2; ++side) {
         for (const Point3& end : lungs[side]->vessel_ends) {
@@ -39,7 +42,7 @@ AnatomyPainter::AnatomyPainter(double tumour_radius_mm) : tumour_radius_mm_(tumo
     arch_n_ = {arch_u_[1], -arch_u_[0], 0.0};
 }
 
-std::size_t AnatomyPainter::PaintSlice(SlicePainter& painter) const {
+TumourPaintTally AnatomyPainter::PaintSlice(SlicePainter& painter) const {
     const double z = painter.Z();
     // Painter's algorithm: later structures win where allowed to overwrite.
     painter.FillEllipse(kBodyOuter, Tissue::SubcutaneousFat);
@@ -182,38 +185,39 @@ void AnatomyPainter::PaintSpine(SlicePainter& painter) {
     }
 }
 
-std::size_t AnatomyPainter::PaintTumour(SlicePainter& painter) const {
+TumourPaintTally AnatomyPainter::PaintTumour(SlicePainter& painter) const {
+    const Point3& c = tumour_centre_mm_;
     const double r = tumour_radius_mm_;
-    const double reach = r + kTumourMargin;
-    const double dz = painter.Z() - kTumourCentre[2];
+    const double reach = r + kTumourMarginMm;
+    const double dz = painter.Z() - c[2];
+    TumourPaintTally tally;
     if (std::abs(dz) > reach) {
-        return 0;
+        return tally;
     }
     const TissueSet lung = TissueBit(Tissue::RightLung) | TissueBit(Tissue::RightLungVessel);
     std::size_t i0 = 0, i1 = 0, j0 = 0, j1 = 0;
-    if (!painter.Columns(kTumourCentre[0] - reach, kTumourCentre[0] + reach, i0, i1) ||
-        !painter.Rows(kTumourCentre[1] - reach, kTumourCentre[1] + reach, j0, j1)) {
-        return 0;
+    if (!painter.Columns(c[0] - reach, c[0] + reach, i0, i1) || !painter.Rows(c[1] - reach, c[1] + reach, j0, j1)) {
+        return tally;
     }
-    std::size_t violations = 0;
     for (std::size_t j = j0; j <= j1; ++j) {
-        const double dy = painter.Y(j) - kTumourCentre[1];
+        const double dy = painter.Y(j) - c[1];
         for (std::size_t i = i0; i <= i1; ++i) {
-            const double dx = painter.X(i) - kTumourCentre[0];
+            const double dx = painter.X(i) - c[0];
             const double d2 = dx * dx + dy * dy + dz * dz;
             if (d2 > reach * reach) {
                 continue;
             }
             std::uint8_t& label = painter.LabelAt(i, j);
             if (((lung >> label) & 1U) == 0U) {
-                ++violations;
+                ++tally.margin_violations;
             }
             if (d2 <= r * r) {
+                ++tally.replaced[label];
                 label = static_cast<std::uint8_t>(Tissue::Tumour);
             }
         }
     }
-    return violations;
+    return tally;
 }
 
 } // namespace radnode::processing::phantom

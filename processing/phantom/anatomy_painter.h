@@ -12,16 +12,24 @@
 
 namespace radnode::processing::phantom {
 
+/// What painting the tumour into one slice covered.
+struct TumourPaintTally {
+    /// Voxels within the sphere plus margin that were not right lung before the tumour was painted.
+    std::size_t margin_violations = 0;
+    /// Tumour voxels by the tissue label they replaced.
+    std::array<std::size_t, kTissueCount> replaced{};
+};
+
 /// Slice-independent shapes derived once from the anatomy tables; PaintSlice()
 /// is const and may run on many slices concurrently.
 class AnatomyPainter {
 public:
-    explicit AnatomyPainter(double tumour_radius_mm);
+    AnatomyPainter(const Point3& tumour_centre_mm, double tumour_radius_mm);
 
     /// Paints every structure into the slice (which must start as Air), later
-    /// structures winning where allowed. Returns the number of voxels within
-    /// the tumour's margin that were not right lung before the tumour was painted.
-    [[nodiscard]] std::size_t PaintSlice(SlicePainter& painter) const;
+    /// structures winning where allowed; the tumour is painted last, over
+    /// whatever it covers. Returns what the tumour covered.
+    [[nodiscard]] TumourPaintTally PaintSlice(SlicePainter& painter) const;
 
 private:
     static void PaintRibs(SlicePainter& painter);
@@ -29,8 +37,9 @@ private:
     void PaintAorta(SlicePainter& painter) const;
     static void PaintAirways(SlicePainter& painter);
     static void PaintSpine(SlicePainter& painter);
-    [[nodiscard]] std::size_t PaintTumour(SlicePainter& painter) const;
+    [[nodiscard]] TumourPaintTally PaintTumour(SlicePainter& painter) const;
 
+    Point3 tumour_centre_mm_;
     double tumour_radius_mm_;
     std::array<std::vector<Capsule>, 2> lung_vessels_; // right, left
     std::vector<Capsule> coronary_segments_;

@@ -45,7 +45,8 @@ struct PlacedLesion {
 /// Per-slice tallies merged after the parallel pass (deterministic order).
 struct SliceStats {
     std::array<std::size_t, kTissueCount> counts{};
-    std::size_t tumour_violations = 0;
+    std::size_t tumour_violations = 0;                       ///< margin voxels that were not right lung
+    std::array<std::size_t, kTissueCount> tumour_replaced{}; ///< tumour voxels by the tissue they replaced
     std::int64_t tumour_hu_sum = 0;
     std::int16_t tumour_min = std::numeric_limits<std::int16_t>::max();
     std::int16_t tumour_max = std::numeric_limits<std::int16_t>::min();
@@ -57,11 +58,12 @@ struct SliceStats {
 
 /// Completes `truth` (whose omitted_calcifications are already set) from the
 /// per-slice tallies and the finished volume. Throws std::invalid_argument
-/// when the tumour and its margin left the right lung.
+/// when options.tumour_in_lung holds and the tumour and its margin left the right lung.
 void FillTruth(PhantomTruth& truth, const PhantomOptions& options, const CtVolume& ct,
                const std::vector<PlacedLesion>& lesions, const std::vector<SliceStats>& stats);
 
 /// The analytic tumour outline on every slice whose plane cuts the sphere.
-[[nodiscard]] std::vector<TumourContour> BuildTumourContours(const ImageGeometry& geometry, double radius_mm);
+[[nodiscard]] std::vector<TumourContour> BuildTumourContours(const ImageGeometry& geometry, const Point3& centre_mm,
+                                                             double radius_mm);
 
 } // namespace radnode::processing::phantom::detail

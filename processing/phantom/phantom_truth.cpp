@@ -91,6 +91,9 @@ void FillTruth(PhantomTruth& truth, const PhantomOptions& options, const CtVolum
             counts[t] += stats[k].counts[t];
         }
         violations += stats[k].tumour_violations;
+        for (std::size_t t = 0; t < kTissueCount; ++t) {
+            tumour.replaced_voxels[t] += stats[k].tumour_replaced[t];
+        }
         tumour_sum += stats[k].tumour_hu_sum;
         tumour.min_hu = std::min(tumour.min_hu, stats[k].tumour_min);
         tumour.max_hu = std::max(tumour.max_hu, stats[k].tumour_max);
@@ -100,28 +103,37 @@ void FillTruth(PhantomTruth& truth, const PhantomOptions& options, const CtVolum
             first = false;
         }
     }
-    Require(violations == 0, "the tumour (radius plus " + Mm(kTumourMargin) +
-                                 ") does not fit inside the right lung; reduce the tumour radius");
+    Require(violations == 0 || !options.tumour_in_lung,
+            "the tumour (radius plus " + Mm(kTumourMarginMm) +
+                ") does not fit inside the right lung; reduce the tumour radius, move its centre, "
+                "or allow a juxtapleural tumour");
 
     truth.geometry = geometry;
     truth.seed = options.seed;
     truth.noise_hu = options.noise_hu;
     const double r = options.tumour_radius_mm;
-    tumour.centre_mm = kTumourCentre;
+    tumour.centre_mm = options.tumour_centre_mm;
     tumour.radius_mm = r;
     tumour.analytic_volume_mm3 = 4.0 / 3.0 * kPi * r * r * r;
     tumour.voxel_count = counts[static_cast<std::size_t>(Tissue::Tumour)];
     tumour.voxelised_volume_mm3 = static_cast<double>(tumour.voxel_count) * geometry.VoxelVolume();
     tumour.mean_hu = static_cast<double>(tumour_sum) / static_cast<double>(tumour.voxel_count);
+    auto replaced = [&](Tissue t) { return tumour.replaced_voxels[static_cast<std::size_t>(t)]; };
+    tumour.voxels_replacing_right_lung = replaced(Tissue::RightLung) + replaced(Tissue::RightLungVessel);
+    tumour.voxels_replacing_other_tissue = tumour.voxel_count - tumour.voxels_replacing_right_lung;
+    tumour.fully_in_lung = tumour.voxels_replacing_other_tissue == 0;
+    tumour.margin_in_lung = violations == 0;
 
+    // A lung "with tumour" gains only the tumour voxels inside its own extent.
     auto count = [&](Tissue t) { return counts[static_cast<std::size_t>(t)]; };
     truth.right_lung.voxel_count = count(Tissue::RightLung) + count(Tissue::RightLungVessel);
     truth.right_lung.volume_ml = static_cast<double>(truth.right_lung.voxel_count) * voxel_ml;
     truth.right_lung.volume_with_tumour_ml =
-        static_cast<double>(truth.right_lung.voxel_count + tumour.voxel_count) * voxel_ml;
+        static_cast<double>(truth.right_lung.voxel_count + tumour.voxels_replacing_right_lung) * voxel_ml;
     truth.left_lung.voxel_count = count(Tissue::LeftLung) + count(Tissue::LeftLungVessel);
     truth.left_lung.volume_ml = static_cast<double>(truth.left_lung.voxel_count) * voxel_ml;
-    truth.left_lung.volume_with_tumour_ml = truth.left_lung.volume_ml;
+    const std::size_t in_left_lung = replaced(Tissue::LeftLung) + replaced(Tissue::LeftLungVessel);
+    truth.left_lung.volume_with_tumour_ml = static_cast<double>(truth.left_lung.voxel_count + in_left_lung) * voxel_ml;
 
     truth.heart_centre_mm = kHeartCentre;
     truth.myocardium_semi_axes_mm = kMyocardiumSemi;
@@ -158,12 +170,14 @@ void FillTruth(PhantomTruth& truth, const PhantomOptions& options, const CtVolum
     }
 }
 
-std::vector<TumourContour> BuildTumourContours(const ImageGeometry& geometry, double radius_mm) {
+std::vector<TumourContour> BuildTumourContours(const ImageGeometry& geometry, const Point3& centre_mm,
+                                               double radius_mm) {
+    const Point3& c = centre_mm;
     const double r = radius_mm;
     std::vector<TumourContour> contours;
     for (std::size_t k = 0; k < geometry.size[2]; ++k) {
         const double z = geometry.IndexToPhysical(0.0, 0.0, static_cast<double>(k))[2];
-        const double dz = z - kTumourCentre[2];
+        const double dz = z - c[2];
         if (std::abs(dz) >= r) {
             continue;
         }
@@ -172,8 +186,7 @@ std::vector<TumourContour> BuildTumourContours(const ImageGeometry& geometry, do
         constexpr int kVertices = 72;
         for (int v = 0; v < kVertices; ++v) {
             const double angle = 2.0 * kPi * v / kVertices;
-            contour.points.push_back(
-                {kTumourCentre[0] + rs * std::cos(angle), kTumourCentre[1] + rs * std::sin(angle), z});
+            contour.points.push_back({c[0] + rs * std::cos(angle), c[1] + rs * std::sin(angle), z});
         }
         contours.push_back(std::move(contour));
     }

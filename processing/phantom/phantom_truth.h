@@ -91,7 +91,7 @@ struct CalciumScoreTruth {
     std::size_t lesions_scored = 0;
 };
 
-/// The tumour sphere.
+/// The tumour sphere, painted over whatever it covers.
 struct TumourTruth {
     Point3 centre_mm{};
     double radius_mm = 0.0;
@@ -103,13 +103,24 @@ struct TumourTruth {
     double mean_hu = 0.0;
     std::int16_t min_hu = 0;
     std::int16_t max_hu = 0;
+    /// Every tumour voxel replaced right lung parenchyma or a right lung vessel.
+    bool fully_in_lung = false;
+    /// So did every voxel within the 3 mm margin around the sphere (always true
+    /// when the options require the tumour in the lung).
+    bool margin_in_lung = false;
+    std::size_t voxels_replacing_right_lung = 0;   ///< parenchyma or vessel before the tumour was painted
+    std::size_t voxels_replacing_other_tissue = 0; ///< voxel_count - voxels_replacing_right_lung
+    /// Tumour voxels by the tissue they replaced, indexed by label (sums to voxel_count).
+    std::array<std::size_t, kTissueCount> replaced_voxels{};
 };
 
 /// One lung: parenchyma plus its vessels, excluding airways and the tumour.
 struct LungTruth {
     std::size_t voxel_count = 0;
     double volume_ml = 0.0;
-    double volume_with_tumour_ml = 0.0; ///< adds the tumour voxels when it lies in this lung
+    /// Adds only the tumour voxels that replaced this lung's parenchyma or
+    /// vessels (the lung's own extent), not those in the chest wall or elsewhere.
+    double volume_with_tumour_ml = 0.0;
 };
 
 /// Voxel count of one tissue class.

@@ -95,9 +95,6 @@ constexpr Point3 kBloodPoolSemi{38.0, 30.0, 36.0};
 constexpr Point3 kCoronarySurfaceSemi{54.0, 46.0, 52.0}; // mid-depth of the fat shell
 constexpr double kCoronaryRadius = 1.8;
 
-constexpr Point3 kTumourCentre{-75.0, -5.0, 40.0};
-constexpr double kTumourMargin = 3.0; // lung required around the sphere
-
 /// A coronary artery: a path over the heart's mid-fat surface, linear in
 /// azimuth and elevation (degrees) between its two ends.
 struct ArteryPath {

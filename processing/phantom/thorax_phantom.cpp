@@ -1,6 +1,5 @@
 #include "processing/phantom/thorax_phantom.h"
 
-
 #include "processing/parallel_for.h"
 #include "processing/phantom/anatomy_painter.h"
 #include "processing/phantom/counter_rng.h"
@@ -86,6 +85,7 @@ private:
     void SynthesiseHu(std::size_t k);
     void PaintLesions(std::size_t k);
     void PlaceLesions();
+    void RequireLesionClearOfTumour(const PlacedLesion& lesion) const;
 
     PhantomOptions options_;
     ImageGeometry geometry_;
@@ -95,20 +95,24 @@ private:
 };
 
 PhantomBuilder::PhantomBuilder(const PhantomOptions& options)
-    : options_(options), geometry_(PhantomGeometry(options)), anatomy_(options.tumour_radius_mm) {
+    : options_(options), geometry_(PhantomGeometry(options)),
+      anatomy_(options.tumour_centre_mm, options.tumour_radius_mm) {
     Require(options.tumour_radius_mm >= 1.0 && options.tumour_radius_mm <= kMaxTumourRadiusMm,
             "tumour radius must be between 1 and " + Mm(kMaxTumourRadiusMm));
     Require(options.noise_hu >= 0.0 && options.noise_hu <= 100.0, "noise must be between 0 and 100 HU");
-    const double reach = options.tumour_radius_mm + kTumourMargin;
+    const Point3& centre = options.tumour_centre_mm;
+    Require(std::isfinite(centre[0]) && std::isfinite(centre[1]) && std::isfinite(centre[2]),
+            "the tumour centre must be finite");
+    const double reach = options.tumour_radius_mm + kTumourMarginMm;
     for (int axis = 0; axis < 3; ++axis) {
         const double first = geometry_.origin[axis];
         const double last = first + static_cast<double>(geometry_.size[axis] - 1) * geometry_.spacing[axis];
         static constexpr const char* kAxes[3] = {"x", "y", "z"};
-        Require(kTumourCentre[axis] - reach >= first && kTumourCentre[axis] + reach <= last,
+        Require(centre[axis] - reach >= first && centre[axis] + reach <= last,
                 std::string("the sampled volume does not contain the tumour and its margin: it needs ") + kAxes[axis] +
-                    " from " + Mm(kTumourCentre[axis] - reach) + " to " + Mm(kTumourCentre[axis] + reach) +
-                    ", voxel centres cover " + Mm(first) + " to " + Mm(last) +
-                    "; use more slices/rows/columns or a larger spacing");
+                    " from " + Mm(centre[axis] - reach) + " to " + Mm(centre[axis] + reach) + ", voxel centres cover " +
+                    Mm(first) + " to " + Mm(last) +
+                    "; use more slices/rows/columns, a larger spacing or another slab centre");
     }
 
     phantom_.ct = CtVolume(geometry_);
@@ -132,6 +136,7 @@ void PhantomBuilder::PlaceLesions() {
             placed.hi[axis] = static_cast<std::size_t>(std::max(0L, hi));
         }
         if (inside) {
+            RequireLesionClearOfTumour(placed);
             lesions_.push_back(placed);
         } else {
             phantom_.truth.omitted_calcifications.emplace_back(spec.id);
@@ -139,12 +144,31 @@ void PhantomBuilder::PlaceLesions() {
     }
 }
 
+/// A calcification is a box of exact HU values measured after painting: the
+/// tumour must not cover any of it (checked conservatively on the box spanned by
+/// its voxel centres), or the lesion and tumour truth would both be wrong.
+void PhantomBuilder::RequireLesionClearOfTumour(const PlacedLesion& lesion) const {
+    const Point3 lo = geometry_.IndexToPhysical(static_cast<double>(lesion.lo[0]), static_cast<double>(lesion.lo[1]),
+                                                static_cast<double>(lesion.lo[2]));
+    const Point3 hi = geometry_.IndexToPhysical(static_cast<double>(lesion.hi[0]), static_cast<double>(lesion.hi[1]),
+                                                static_cast<double>(lesion.hi[2]));
+    double d2 = 0.0;
+    for (int axis = 0; axis < 3; ++axis) {
+        const double c = options_.tumour_centre_mm[axis];
+        const double d = c - std::clamp(c, lo[axis], hi[axis]);
+        d2 += d * d;
+    }
+    const double r = options_.tumour_radius_mm;
+    Require(d2 > r * r, std::string("the tumour reaches calcification ") + lesion.spec->id + "; move the tumour");
+}
+
 ThoraxPhantom PhantomBuilder::Build() {
     const std::size_t slices = geometry_.size[2];
     std::vector<SliceStats> stats(slices);
     ParallelFor(slices, options_.threads, [&](std::size_t k) { BuildSlice(k, stats[k]); });
     detail::FillTruth(phantom_.truth, options_, phantom_.ct, lesions_, stats);
-    phantom_.tumour_contours = detail::BuildTumourContours(geometry_, options_.tumour_radius_mm);
+    phantom_.tumour_contours =
+        detail::BuildTumourContours(geometry_, options_.tumour_centre_mm, options_.tumour_radius_mm);
     return std::move(phantom_);
 }
 
@@ -152,7 +176,9 @@ void PhantomBuilder::BuildSlice(std::size_t k, SliceStats& stats) {
     std::span<std::uint8_t> labels = phantom_.labels.Slice(k);
     std::fill(labels.begin(), labels.end(), static_cast<std::uint8_t>(Tissue::Air));
     SlicePainter painter(labels, geometry_, k);
-    stats.tumour_violations += anatomy_.PaintSlice(painter);
+    const TumourPaintTally tumour = anatomy_.PaintSlice(painter);
+    stats.tumour_violations = tumour.margin_violations;
+    stats.tumour_replaced = tumour.replaced;
 
     SynthesiseHu(k);
     PaintLesions(k);
@@ -177,6 +203,7 @@ void PhantomBuilder::SynthesiseHu(std::size_t k) {
     const std::uint64_t base = static_cast<std::uint64_t>(k) * geometry_.SliceVoxelCount();
     const double z = geometry_.origin[2] + static_cast<double>(k) * geometry_.spacing[2];
     const double sigma = options_.noise_hu;
+    const Point3& centre = options_.tumour_centre_mm;
     for (std::size_t idx = 0; idx < labels.size(); ++idx) {
         const std::uint8_t label = labels[idx];
         const std::int16_t nominal = kTissues[label].hu;
@@ -184,7 +211,7 @@ void PhantomBuilder::SynthesiseHu(std::size_t k) {
         if (label == static_cast<std::uint8_t>(Tissue::Tumour)) {
             const double x = geometry_.origin[0] + static_cast<double>(idx % nx) * geometry_.spacing[0];
             const double y = geometry_.origin[1] + static_cast<double>(idx / nx) * geometry_.spacing[1];
-            value = TumourTexture(x - kTumourCentre[0], y - kTumourCentre[1], z - kTumourCentre[2],
+            value = TumourTexture(x - centre[0], y - centre[1], z - centre[2],
                                   CounterHash(options_.seed, kTextureStream, base + idx));
         }
         if (sigma > 0.0) {
@@ -223,13 +250,16 @@ ImageGeometry PhantomGeometry(const PhantomOptions& options) {
             "pixel spacing must be between 0.1 and 5 mm");
     Require(options.slice_thickness_mm >= 0.1 && options.slice_thickness_mm <= 20.0,
             "slice thickness must be between 0.1 and 20 mm");
+    Require(std::abs(options.slab_centre_z_mm) <= 1000.0, "the slab centre must be between -1000 and 1000 mm");
     ImageGeometry geometry;
     geometry.size = {options.columns, options.rows, options.slices};
     geometry.spacing = {options.pixel_spacing_mm, options.pixel_spacing_mm, options.slice_thickness_mm};
-    // Voxel centres symmetric about x = y = z = 0: the slab stays centred on the same anatomy.
+    // Voxel centres symmetric about x = y = 0 and z = slab centre: a grid of any
+    // size or spacing samples the same anatomy around the same point.
     for (int axis = 0; axis < 3; ++axis) {
         geometry.origin[axis] = -0.5 * static_cast<double>(geometry.size[axis] - 1) * geometry.spacing[axis];
     }
+    geometry.origin[2] += options.slab_centre_z_mm;
     return geometry;
 }
 

@@ -109,7 +109,11 @@ void AddPhantomCommand(CLI::App& app) {
     PhantomOptions& p = options->phantom;
     command->add_option("--out", options->out, "Output directory (created if missing)")->required();
     command->add_option("--seed", p.seed, "Seed for noise, texture, UIDs and PatientID")->capture_default_str();
-    command->add_option("--slices", p.slices, "Number of contiguous axial slices, centred on z = 0")
+    command->add_option("--slices", p.slices, "Number of contiguous axial slices, centred on --slab-centre-z")
+        ->capture_default_str();
+    command
+        ->add_option("--slab-centre-z,--slab-center-z", p.slab_centre_z_mm,
+                     "z of the slab centre (mm); slice centres are symmetric about it")
         ->capture_default_str();
     command->add_option("--rows", p.rows, "Image rows")->capture_default_str();
     command->add_option("--columns", p.columns, "Image columns")->capture_default_str();
@@ -118,6 +122,13 @@ void AddPhantomCommand(CLI::App& app) {
         ->capture_default_str();
     command->add_option("--tumour-radius,--tumor-radius", p.tumour_radius_mm, "Lung tumour radius (mm, 1-30)")
         ->capture_default_str();
+    command->add_option("--tumour-centre,--tumor-center", p.tumour_centre_mm, "Tumour centre X,Y,Z (patient mm, LPS)")
+        ->delimiter(',')
+        ->capture_default_str();
+    command->add_flag_callback(
+        "--juxtapleural", [options] { options->phantom.tumour_in_lung = false; },
+        "Allow the tumour to touch or enter the chest wall: skip the check that the tumour plus 3 mm lies in the "
+        "right lung (e.g. with --tumour-centre -128,-5,40)");
     command->add_option("--noise", p.noise_hu, "Noise standard deviation (HU, 0 = none)")->capture_default_str();
     command->add_option("--threads", p.threads, "Worker threads (0 = all cores)")->capture_default_str();
     command->add_flag("--unsigned", options->unsigned_storage,

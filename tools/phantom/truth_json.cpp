@@ -39,6 +39,11 @@ void WriteConventions(reporting::JsonWriter& json) {
     json.Key("voxelisation").String("a voxel belongs to a shape when its centre lies inside it (no partial volume)");
     json.Key("hu_ceiling").String("non-bone, non-calcium voxels are capped at 120 HU after noise");
     json.Key("lung_volume").String("lung parenchyma + lung vessels; excludes airways and the tumour");
+    json.Key("lung_volume_with_tumour")
+        .String("lung volume + the tumour voxels that replaced this lung's parenchyma or vessels");
+    json.Key("tumour_painting")
+        .String("the tumour sphere is painted over whatever it covers; replaced_tissues counts "
+                "its voxels by the label they replaced");
     json.EndObject();
 }
 
@@ -89,6 +94,22 @@ void WriteAnatomy(reporting::JsonWriter& json, const PhantomTruth& truth) {
     json.Key("mean_hu").Number(t.mean_hu);
     json.Key("min_hu").Integer(t.min_hu);
     json.Key("max_hu").Integer(t.max_hu);
+    json.Key("fully_in_lung").Bool(t.fully_in_lung);
+    json.Key("margin_in_lung").Bool(t.margin_in_lung);
+    json.Key("voxels_replacing_right_lung").Unsigned(t.voxels_replacing_right_lung);
+    json.Key("voxels_replacing_other_tissue").Unsigned(t.voxels_replacing_other_tissue);
+    json.Key("replaced_tissues").BeginArray();
+    for (std::size_t label = 0; label < kTissueCount; ++label) {
+        if (t.replaced_voxels[label] == 0) {
+            continue;
+        }
+        json.BeginObject();
+        json.Key("label").Integer(static_cast<int>(label));
+        json.Key("name").String(TissueName(static_cast<Tissue>(label)));
+        json.Key("voxel_count").Unsigned(t.replaced_voxels[label]);
+        json.EndObject();
+    }
+    json.EndArray();
     json.EndObject();
 
     json.Key("lungs").BeginObject();
@@ -237,7 +258,10 @@ std::string TruthToJson(const PhantomTruth& truth, const PhantomOptions& options
     json.Key("slices").Unsigned(options.slices);
     json.Key("pixel_spacing_mm").Number(options.pixel_spacing_mm);
     json.Key("slice_thickness_mm").Number(options.slice_thickness_mm);
+    json.Key("slab_centre_z_mm").Number(options.slab_centre_z_mm);
     json.Key("tumour_radius_mm").Number(options.tumour_radius_mm);
+    Point(json, "tumour_centre_mm", options.tumour_centre_mm);
+    json.Key("tumour_in_lung").Bool(options.tumour_in_lung);
     json.Key("noise_hu").Number(options.noise_hu);
     json.Key("unsigned_storage").Bool(unsigned_storage);
     json.EndObject();

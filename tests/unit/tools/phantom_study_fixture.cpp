@@ -1,6 +1,6 @@
 #include "phantom_study_fixture.h"
-#include "tests/unit/temp_dir.h"
 
+#include "tests/unit/temp_dir.h"
 #include "tools/phantom/phantom_command.h"
 
 #include <algorithm>
@@ -17,12 +17,8 @@ namespace fs = std::filesystem;
 using ::radnode::test::TempDir;
 
 /// Runs `radnode phantom` in-process with the test geometry.
-void RunPhantomCommand(const fs::path& out, bool unsigned_storage) {
-    std::vector<std::string> args = {"radnode",
-                                     "phantom",
-                                     "--out",
-                                     out.string(),
-                                     "--seed",
+void RunTestStudyCommand(const fs::path& out, bool unsigned_storage) {
+    std::vector<std::string> args = {"--seed",
                                      std::to_string(kSeed),
                                      "--columns",
                                      std::to_string(kColumns),
@@ -41,19 +37,11 @@ void RunPhantomCommand(const fs::path& out, bool unsigned_storage) {
     if (unsigned_storage) {
         args.emplace_back("--unsigned");
     }
-    std::vector<char*> argv;
-    argv.reserve(args.size());
-    for (std::string& arg : args) {
-        argv.push_back(arg.data());
-    }
-    CLI::App app("radnode");
-    app.require_subcommand(1);
-    AddPhantomCommand(app);
-    app.parse(static_cast<int>(argv.size()), argv.data());
+    RunPhantomCommand(out, args);
 }
 
 GeneratedStudy Generate(const fs::path& dir, bool unsigned_storage) {
-    RunPhantomCommand(dir, unsigned_storage);
+    RunTestStudyCommand(dir, unsigned_storage);
     GeneratedStudy study;
     study.dir = dir;
     study.unsigned_storage = unsigned_storage;
@@ -70,6 +58,20 @@ GeneratedStudy Generate(const fs::path& dir, bool unsigned_storage) {
 }
 
 } // namespace
+
+void RunPhantomCommand(const fs::path& out, const std::vector<std::string>& args) {
+    std::vector<std::string> words = {"radnode", "phantom", "--out", out.string()};
+    words.insert(words.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    argv.reserve(words.size());
+    for (std::string& word : words) {
+        argv.push_back(word.data());
+    }
+    CLI::App app("radnode");
+    app.require_subcommand(1);
+    AddPhantomCommand(app);
+    app.parse(static_cast<int>(argv.size()), argv.data());
+}
 
 double CentreMm(std::size_t n, std::size_t count, double spacing) {
     return (static_cast<double>(n) - 0.5 * static_cast<double>(count - 1)) * spacing;

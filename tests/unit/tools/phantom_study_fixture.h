@@ -44,6 +44,10 @@ struct GeneratedStudy {
     bool unsigned_storage = false;
 };
 
+/// Runs `radnode phantom --out <out> <args>` in-process; lets CLI11's
+/// ParseError (bad arguments) and RuntimeError (the command failed) through.
+void RunPhantomCommand(const std::filesystem::path& out, const std::vector<std::string>& args);
+
 /// The signed (default) study, written once per test process.
 [[nodiscard]] const GeneratedStudy& SignedStudy();
 /// The same study written with `--unsigned`, once per test process.
