@@ -7,6 +7,7 @@
 #endif
 
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -127,6 +128,40 @@ void Validate(const Config& c, std::string_view source) {
         Fail(*FindSetting("import.missing_slice_factor"), source, "must be greater than 1");
     if (!(c.seg_threshold > 0.0 && c.seg_threshold <= 1.0))
         Fail(*FindSetting("import.seg_threshold"), source, "must be in (0, 1]");
+    for (const char* name : {"segmentation.min_lung_volume_ml", "segmentation.airway_max_volume_ml",
+                             "segmentation.lung_closing_mm", "segmentation.chest_wall_mm",
+                             "segmentation.bone_min_volume_ml", "segmentation.bone_margin_mm",
+                             "segmentation.metal_margin_mm", "segmentation.aorta_margin_mm",
+                             "cac.min_lesion_area_mm2"}) {
+        const SettingSpec& s = *FindSetting(name);
+        if (!(c.*std::get<double Config::*>(s.member) >= 0.0))
+            Fail(s, source, "must not be negative");
+    }
+    if (!(c.seg_aorta_min_radius_mm > 0.0 && c.seg_aorta_min_radius_mm < c.seg_aorta_max_radius_mm))
+        Fail(*FindSetting("segmentation.aorta_min_radius_mm"), source,
+             "must be positive and below segmentation.aorta_max_radius_mm");
+    if (!(c.cac_mass_calibration > 0.0))
+        Fail(*FindSetting("cac.mass_calibration"), source, "must be positive");
+    for (const char* name : {"peritumoral.distances_mm", "peritumoral.core_distances_mm"}) {
+        const SettingSpec& s = *FindSetting(name);
+        for (const std::string& item : c.*std::get<std::vector<std::string> Config::*>(s.member)) {
+            char* end = nullptr;
+            const double v = std::strtod(item.c_str(), &end);
+            if (item.empty() || *end != '\0' || !(v > 0.0 && v <= 100.0))
+                Fail(s, source, fmt::format("expects distances in (0, 100] mm (got '{}')", item));
+        }
+    }
+    for (const std::string& item : c.cac_kvp_thresholds) {
+        const auto colon = item.find(':');
+        char* end_kvp = nullptr;
+        char* end_hu = nullptr;
+        const std::string kvp = item.substr(0, colon);
+        const std::string hu = colon == std::string::npos ? "" : item.substr(colon + 1);
+        const double k = std::strtod(kvp.c_str(), &end_kvp);
+        std::strtod(hu.c_str(), &end_hu);
+        if (colon == std::string::npos || kvp.empty() || hu.empty() || *end_kvp != '\0' || *end_hu != '\0' || !(k > 0.0))
+            Fail(*FindSetting("cac.kvp_thresholds"), source, fmt::format("expects kVp:HU pairs (got '{}')", item));
+    }
     try {
         const std::regex pattern(c.roi_name_pattern, std::regex::ECMAScript | std::regex::icase);
     } catch (const std::regex_error& e) {

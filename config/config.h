@@ -34,6 +34,34 @@ struct Config {
     std::string roi_name_pattern;
     std::string contour_fill;
     double seg_threshold = 0.0;
+    // segmentation (automatic regions; processing/regions/thorax_regions.h)
+    double seg_body_threshold_hu = 0.0;
+    double seg_lung_threshold_hu = 0.0;
+    double seg_min_lung_volume_ml = 0.0;
+    double seg_airway_threshold_hu = 0.0;
+    double seg_airway_max_volume_ml = 0.0;
+    double seg_lung_closing_mm = 0.0;
+    double seg_chest_wall_mm = 0.0;
+    double seg_bone_threshold_hu = 0.0;
+    double seg_bone_min_volume_ml = 0.0;
+    double seg_bone_margin_mm = 0.0;
+    double seg_metal_threshold_hu = 0.0;
+    double seg_metal_margin_mm = 0.0;
+    double seg_aorta_margin_mm = 0.0;
+    double seg_aorta_min_radius_mm = 0.0;
+    double seg_aorta_max_radius_mm = 0.0;
+    // peritumoral regions (processing/regions/peritumoral.h)
+    std::vector<std::string> peritumoral_distances_mm;
+    bool peritumoral_annuli = false;
+    bool peritumoral_tumour_rings = false;
+    std::vector<std::string> peritumoral_core_distances_mm;
+    std::string peritumoral_clip;
+    // coronary artery calcium (processing/cac/calcium_score.h)
+    double cac_threshold_hu = 0.0;
+    std::vector<std::string> cac_kvp_thresholds;
+    std::string cac_connectivity;
+    double cac_min_lesion_area_mm2 = 0.0;
+    double cac_mass_calibration = 0.0;
     // http
     std::string http_bind;
     std::int64_t http_port = 0;
