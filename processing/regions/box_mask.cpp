@@ -84,3 +84,29 @@ BoxMask Tighten(const BoxMask& mask) {
 }
 
 } // namespace radnode::processing::regions
+
+namespace radnode::processing::regions {
+
+BoxMask Union(const BoxMask& a, const BoxMask& b) {
+    if (a.Empty())
+        return Tighten(b);
+    if (b.Empty())
+        return Tighten(a);
+    BoxMask out;
+    for (std::size_t axis = 0; axis < 3; ++axis) {
+        out.begin[axis] = std::min(a.begin[axis], b.begin[axis]);
+        out.size[axis] = std::max(a.begin[axis] + a.size[axis], b.begin[axis] + b.size[axis]) - out.begin[axis];
+    }
+    out.values.assign(out.BoxVoxelCount(), 0);
+    for (const BoxMask* m : {&a, &b}) {
+        std::size_t n = 0;
+        for (std::size_t k = 0; k < m->size[2]; ++k)
+            for (std::size_t j = 0; j < m->size[1]; ++j)
+                for (std::size_t i = 0; i < m->size[0]; ++i, ++n)
+                    if (m->values[n] != 0)
+                        out.values[out.Offset(m->begin[0] + i, m->begin[1] + j, m->begin[2] + k)] = 1;
+    }
+    return Tighten(out);
+}
+
+} // namespace radnode::processing::regions

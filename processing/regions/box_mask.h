@@ -49,4 +49,7 @@ LabelMap ToLabelMap(const BoxMask& mask, const ImageGeometry& geometry);
 /// The same region with its box shrunk to the voxels inside (empty box when none).
 BoxMask Tighten(const BoxMask& mask);
 
+/// The voxels in either region, over the box spanning both (tightened).
+BoxMask Union(const BoxMask& a, const BoxMask& b);
+
 } // namespace radnode::processing::regions

@@ -348,8 +348,19 @@ void SegmentLungs(const CtVolume& ct, const BoxMask& body, const BoxMask& tumour
         Work one = WorkFrom(ToBoxMask(whole), begin, size);
         FillSliceHoles(one.values.data(), one.extent);
         if (settings.lung_closing_mm > 0.0) {
+            const std::vector<std::uint8_t> before = one.values;
             Morph(one, g.spacing, settings.lung_closing_mm);
             Morph(one, g.spacing, -settings.lung_closing_mm);
+            // The closing takes in soft tissue at the pleura, not calcium: coronary calcium
+            // on the heart's surface next to the lung stays in the mediastinum.
+            for (std::size_t z = 0; z < one.extent[2]; ++z)
+                for (std::size_t y = 0; y < one.extent[1]; ++y)
+                    for (std::size_t x = 0; x < one.extent[0]; ++x) {
+                        const std::size_t n = one.Index(x, y, z);
+                        if (one.values[n] != 0 && before[n] == 0 &&
+                            ct.At(one.begin[0] + x, one.begin[1] + y, one.begin[2] + z) >= settings.calcium_threshold_hu)
+                            one.values[n] = 0;
+                    }
         }
         lung.mask = ToBoxMask(one);
         lung.found = true;

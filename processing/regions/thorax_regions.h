@@ -22,6 +22,7 @@ struct ThoraxSettings {
     double airway_threshold_hu = -950.0; ///< trachea/bronchi lumen, grown from the trachea
     double airway_max_volume_ml = 300.0; ///< a larger airway tree is a leak into the lungs
     double lung_closing_mm = 5.0;       ///< closing radius per lung (juxtapleural vessels, nodules)
+    double calcium_threshold_hu = 130.0; ///< the closing adds no voxel this dense (cac.threshold_hu)
     double chest_wall_mm = 15.0;        ///< the heart region keeps this far inside the body surface
     double bone_threshold_hu = 200.0;   ///< bone: components above this ...
     double bone_min_volume_ml = 1.0;    ///< ... of at least this volume (calcifications are smaller)

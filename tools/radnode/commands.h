@@ -30,6 +30,8 @@ void AddConfigCommand(CLI::App& app, CommonOptions& common);
 void AddConvertCommand(CLI::App& app, CommonOptions& common);
 /// `radnode extract`: PyRadiomics-compatible radiomics features, one case or a batch CSV.
 void AddExtractCommand(CLI::App& app, CommonOptions& common);
+/// `radnode segment`: automatic regions and coronary calcium of a DICOM CT, written for inspection.
+void AddSegmentCommand(CLI::App& app, CommonOptions& common);
 
 void SetExitCode(int code);
 int ExitCode();

@@ -41,6 +41,8 @@ CtInput LoadCtFolder(const fs::path& folder, const config::Config& config) {
         paths.push_back(h.file);
         if (in.frame_of_reference.empty())
             in.frame_of_reference = h.frame_of_reference_uid;
+        if (!in.kvp && h.kvp)
+            in.kvp = h.kvp;
     }
     dicom_node::CtSeriesAssembly read = dicom_node::AssembleCtSeriesFromFiles(paths, AssemblyOptionsFrom(config));
     if (!read.status) {

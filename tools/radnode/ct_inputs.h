@@ -3,6 +3,7 @@
 /// `segment`): the reader, assembly and rasteriser the node uses, with the import.* settings.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct CtInput {
     std::string error; ///< empty on success; otherwise why there is no volume
     processing::CtVolume volume;
     std::string frame_of_reference;
+    std::optional<double> kvp;      ///< the series' KVP (first instance that has one)
     std::vector<std::string> notes; ///< assembly notes, several-series notices
 };
 

@@ -34,6 +34,9 @@ std::optional<DicomFileHeader> ReadDicomFileHeader(const fs::path& file) {
     DicomFileHeader header{file, get(DCM_SOPClassUID), get(DCM_SeriesInstanceUID), get(DCM_FrameOfReferenceUID)};
     if (header.sop_class_uid.empty())
         return std::nullopt;
+    Float64 kvp = 0.0;
+    if (dataset.findAndGetFloat64(DCM_KVP, kvp).good() && kvp > 0.0)
+        header.kvp = kvp;
     return header;
 }
 

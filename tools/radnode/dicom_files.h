@@ -20,6 +20,7 @@ struct DicomFileHeader {
     std::string sop_class_uid;
     std::string series_instance_uid;
     std::string frame_of_reference_uid;
+    std::optional<double> kvp; ///< KVP (0018,0060) when present
 };
 
 /// The header of a DICOM Part 10 file (long values not loaded); nullopt for any other file,

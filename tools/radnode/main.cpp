@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     radnode::tools::AddPhantomCommand(app);
     radnode::tools::AddConvertCommand(app, common);
     radnode::tools::AddExtractCommand(app, common);
+    radnode::tools::AddSegmentCommand(app, common);
 
     try {
         app.parse(argc, argv);

@@ -44,5 +44,26 @@ TEST(RegionsBoxMask, TightenShrinksToTheInside) {
     EXPECT_TRUE(Tighten(loose).Empty());
 }
 
+TEST(RegionsBoxMask, UnionHoldsTheVoxelsOfBoth) {
+    BoxMask a;
+    a.begin = {1, 1, 1};
+    a.size = {2, 1, 1};
+    a.values = {1, 0};
+    BoxMask b;
+    b.begin = {4, 0, 2};
+    b.size = {1, 2, 1};
+    b.values = {0, 1};
+    const BoxMask u = Union(a, b);
+    EXPECT_EQ(u.Count(), 2U);
+    EXPECT_TRUE(u.At(1, 1, 1));
+    EXPECT_TRUE(u.At(4, 1, 2));
+    EXPECT_FALSE(u.At(2, 1, 1));
+    EXPECT_EQ(u.begin, (std::array<std::size_t, 3>{1, 1, 1}));
+    EXPECT_EQ(u.size, (std::array<std::size_t, 3>{4, 1, 2}));
+    EXPECT_EQ(Union(a, BoxMask{}).Count(), 1U);
+    EXPECT_EQ(Union(BoxMask{}, b).Count(), 1U);
+    EXPECT_TRUE(Union(BoxMask{}, BoxMask{}).Empty());
+}
+
 } // namespace
 } // namespace radnode::processing::regions

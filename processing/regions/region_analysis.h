@@ -1,0 +1,49 @@
+#pragma once
+/// Every automatic region of one thoracic CT and its coronary calcium, in the order a pipeline
+/// needs them: thorax regions (thorax_regions.h), the tumour's peritumoral regions clipped as
+/// configured (peritumoral.h), and the CAC score on the coronary candidate region
+/// (cac/calcium_score.h). Used by `radnode segment` and the node's analysis; nothing here
+/// reads files or settings.
+
+#include "processing/cac/calcium_score.h"
+#include "processing/regions/box_mask.h"
+#include "processing/regions/peritumoral.h"
+#include "processing/regions/thorax_regions.h"
+#include "processing/volume.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace radnode::processing::regions {
+
+struct RegionAnalysisSettings {
+    ThoraxSettings thorax;
+    PeritumoralSettings peritumoral; ///< its `clip` selects the lungs' union or the body
+    cac::CacSettings cac;
+};
+
+/// The regions and scores of one CT. A part that could not be computed says why; nothing is
+/// silently replaced (no unclipped rings when the clip mask is missing, no CAC of 0 without a
+/// heart region).
+struct RegionAnalysis {
+    ThoraxRegions thorax;
+    DerivedRegion lungs;  ///< both lungs (tumour included), the usual "whole lung" region
+    DerivedRegion tumour; ///< the tumour given (found = false when none was given)
+
+    bool peritumoral_computed = false;
+    std::string peritumoral_reason; ///< why not, when not computed
+    PeritumoralResult peritumoral;
+
+    cac::CalciumScore cac; ///< computed = false with its reason when the heart was not found
+
+    std::vector<std::string> notes;
+};
+
+/// Runs the whole analysis. `tumour` may be empty (no tumour mask: no peritumoral regions, said
+/// so). `kvp` is the CT's KVP when known (selects a cac.kvp_thresholds entry).
+[[nodiscard]] RegionAnalysis AnalyseRegions(const CtVolume& ct, const BoxMask& tumour,
+                                            const RegionAnalysisSettings& settings,
+                                            std::optional<double> kvp = std::nullopt);
+
+} // namespace radnode::processing::regions
