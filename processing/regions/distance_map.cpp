@@ -14,6 +14,9 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 /// Below this many voxels a box is transformed on the calling thread alone.
 constexpr std::size_t kParallelVoxels = 1U << 16;
 
+/// Strided lines transformed together (see SquaredDistanceMap).
+constexpr std::size_t kBlock = 16;
+
 /// Scratch of one 1D pass over a line of n voxels.
 struct LineScratch {
     std::vector<double> f;             ///< input values along the line
@@ -65,7 +68,7 @@ struct EnvelopeValue {
     double value = kInf;
     std::size_t at = 0;
 };
-EnvelopeValue Evaluate(const LineScratch& s, std::size_t count, double s2, double x, std::size_t& j) {
+inline EnvelopeValue Evaluate(const LineScratch& s, std::size_t count, double s2, double x, std::size_t& j) {
     while (j + 1 < count && s.z[j + 1] < x)
         ++j;
     EnvelopeValue best;
@@ -85,16 +88,20 @@ EnvelopeValue Evaluate(const LineScratch& s, std::size_t count, double s2, doubl
 /// One pass of the transform along a line: reads values (and features) at data[start + p *
 /// stride] and writes the 1D minimum convolution with the metric's kernel back in place.
 void TransformLine(double* data, std::uint32_t* feat, std::size_t start, std::size_t stride, std::size_t n, double s2,
-                   DistanceMetric metric, LineScratch& s) {
+                   DistanceMetric metric, double cap, LineScratch& s) {
     bool any = false;
+    bool all_zero = true;
     for (std::size_t p = 0; p < n; ++p) {
         s.f[p] = data[start + p * stride];
+        if (s.f[p] > cap)
+            s.f[p] = kInf; // cannot come closer than the cap
         any = any || s.f[p] < kInf;
+        all_zero = all_zero && s.f[p] == 0.0;
         if (feat != nullptr)
             s.f_feat[p] = feat[start + p * stride];
     }
-    if (!any)
-        return; // all infinite: nothing changes
+    if (!any || all_zero)
+        return; // all infinite, or all on features: nothing changes
     const std::size_t count = BuildEnvelope(s, n, s2);
     std::size_t j_lo = 0;
     std::size_t j_hi = 0;
@@ -115,7 +122,7 @@ void TransformLine(double* data, std::uint32_t* feat, std::size_t start, std::si
                 best.at = p;
             }
         }
-        data[start + p * stride] = best.value;
+        data[start + p * stride] = best.value <= cap ? best.value : kInf;
         if (feat != nullptr)
             feat[start + p * stride] = s.f_feat[best.at];
     }
@@ -149,26 +156,107 @@ DistanceMap SquaredDistanceMap(std::span<const std::uint8_t> mask, const std::ar
         return out;
 
     const unsigned threads = voxels < kParallelVoxels ? 1U : options.threads;
+    if (!(options.max_distance_mm >= 0.0))
+        throw std::invalid_argument("SquaredDistanceMap: max_distance_mm must not be negative");
+    const double cap = std::isfinite(options.max_distance_mm)
+                           ? options.max_distance_mm * options.max_distance_mm * (1.0 + 1e-12)
+                           : kInf;
     double* data = out.squared_mm2.data();
     std::uint32_t* feat = options.feature_transform ? out.nearest.data() : nullptr;
     const std::size_t nx = size[0];
     const std::size_t nxy = size[0] * size[1];
-    for (std::size_t axis = 0; axis < 3; ++axis) {
-        const std::size_t n = size[axis];
+    // x lines are contiguous. y and z lines are strided, so they are processed in blocks of
+    // kBlock neighbouring lines (adjacent in memory): gathered into a contiguous buffer,
+    // transformed, scattered back, which keeps the passes cache- and TLB-friendly.
+    {
+        const std::size_t n = size[0];
         const std::size_t lines = voxels / n;
-        const std::size_t stride = axis == 0 ? 1 : axis == 1 ? nx : nxy;
-        const double s2 = spacing[axis] * spacing[axis];
-        // Line L starts at: x-lines L * nx; y-lines (i, k) = (L % nx, L / nx); z-lines L.
-        auto line_start = [&](std::size_t line) {
-            return axis == 0 ? line * nx : axis == 1 ? line % nx + (line / nx) * nxy : line;
-        };
+        const double s2 = spacing[0] * spacing[0];
         const std::size_t chunk = std::max<std::size_t>(64, lines / 64);
-        const std::size_t chunks = (lines + chunk - 1) / chunk;
-        ParallelFor(chunks, threads, [&](std::size_t c) {
-            LineScratch scratch(n);
+        // The input is 0 on features and infinite elsewhere, so along x the transform is the
+        // nearest feature on the line: one sweep each way.
+        const bool boxes = options.metric == DistanceMetric::VoxelBoxes;
+        auto term = [&](std::size_t steps) {
+            const double t = boxes ? static_cast<double>(steps) - 0.5 : static_cast<double>(steps);
+            return steps == 0 ? 0.0 : s2 * (t * t);
+        };
+        ParallelFor((lines + chunk - 1) / chunk, threads, [&](std::size_t c) {
+            std::vector<std::size_t> previous(n);
             const std::size_t end = std::min(lines, (c + 1) * chunk);
-            for (std::size_t line = c * chunk; line < end; ++line)
-                TransformLine(data, feat, line_start(line), stride, n, s2, options.metric, scratch);
+            for (std::size_t line = c * chunk; line < end; ++line) {
+                double* d = data + line * nx;
+                std::uint32_t* f = feat != nullptr ? feat + line * nx : nullptr;
+                constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+                std::size_t last = kNone;
+                for (std::size_t p = 0; p < n; ++p) {
+                    if (d[p] == 0.0)
+                        last = p;
+                    previous[p] = last;
+                }
+                last = kNone;
+                for (std::size_t p = n; p-- > 0;) {
+                    if (d[p] == 0.0)
+                        last = p;
+                    const std::size_t before = previous[p];
+                    std::size_t best = kNone;
+                    if (before != kNone && (last == kNone || p - before <= last - p))
+                        best = before;
+                    else if (last != kNone)
+                        best = last;
+                    if (best == kNone)
+                        continue; // no feature on the line: stays infinite
+                    const std::size_t steps = best > p ? best - p : p - best;
+                    const double value = term(steps);
+                    if (value > cap)
+                        continue;
+                    if (f != nullptr)
+                        f[p] = f[best];
+                    d[p] = value;
+                }
+            }
+        });
+    }
+    for (std::size_t axis = 1; axis < 3; ++axis) {
+        const std::size_t n = size[axis];
+        const std::size_t stride = axis == 1 ? nx : nxy;
+        const double s2 = spacing[axis] * spacing[axis];
+        // Blocks: runs of up to kBlock adjacent line starts. y lines start at (i, k): blocks of
+        // i within each k; z lines start at every (i, j) of the first slice.
+        const std::size_t row = axis == 1 ? nx : nxy;  // adjacent starts per run
+        const std::size_t runs = axis == 1 ? size[2] : 1;
+        const std::size_t blocks_per_run = (row + kBlock - 1) / kBlock;
+        const std::size_t blocks = runs * blocks_per_run;
+        const std::size_t chunk = std::max<std::size_t>(1, blocks / 64);
+        ParallelFor((blocks + chunk - 1) / chunk, threads, [&](std::size_t c) {
+            LineScratch scratch(n);
+            std::vector<double> values(kBlock * n);
+            std::vector<std::uint32_t> feats(feat != nullptr ? kBlock * n : 0);
+            const std::size_t end = std::min(blocks, (c + 1) * chunk);
+            for (std::size_t b = c * chunk; b < end; ++b) {
+                const std::size_t run = b / blocks_per_run;
+                const std::size_t first = (b % blocks_per_run) * kBlock;
+                const std::size_t count = std::min(kBlock, row - first);
+                const std::size_t start = first + run * nxy;
+                for (std::size_t p = 0; p < n; ++p) {
+                    const std::size_t at = start + p * stride;
+                    for (std::size_t l = 0; l < count; ++l)
+                        values[l * n + p] = data[at + l];
+                    if (feat != nullptr)
+                        for (std::size_t l = 0; l < count; ++l)
+                            feats[l * n + p] = feat[at + l];
+                }
+                for (std::size_t l = 0; l < count; ++l)
+                    TransformLine(values.data(), feat != nullptr ? feats.data() : nullptr, l * n, 1, n, s2,
+                                  options.metric, cap, scratch);
+                for (std::size_t p = 0; p < n; ++p) {
+                    const std::size_t at = start + p * stride;
+                    for (std::size_t l = 0; l < count; ++l)
+                        data[at + l] = values[l * n + p];
+                    if (feat != nullptr)
+                        for (std::size_t l = 0; l < count; ++l)
+                            feat[at + l] = feats[l * n + p];
+                }
+            }
         });
     }
     return out;

@@ -1,5 +1,7 @@
 #include "processing/regions/peritumoral.h"
 
+#include "processing/text.h"
+
 #include "processing/regions/distance_map.h"
 
 #include <algorithm>
@@ -51,7 +53,7 @@ std::string CheckDistances(std::vector<double>& mm, const char* what) {
     for (std::size_t n = 0; n < mm.size(); ++n) {
         if (!std::isfinite(mm[n]) || mm[n] <= 0.0 || mm[n] > kMaxPeritumoralDistanceMm)
             return std::string(what) + " must be in (0, " + DistanceName(kMaxPeritumoralDistanceMm) + "] mm, got " +
-                   std::to_string(mm[n]);
+                   ShortNumber(mm[n]);
         if (n > 0 && DistanceName(mm[n]) == DistanceName(mm[n - 1]))
             return std::string(what) + " contain a duplicate: " + DistanceName(mm[n]) + " mm";
     }

@@ -19,7 +19,12 @@ namespace radnode::processing::regions {
 
 struct RegionAnalysisSettings {
     ThoraxSettings thorax;
-    PeritumoralSettings peritumoral; ///< its `clip` selects the lungs' union or the body
+    /// Its `clip` selects the lungs' union or the body; lungs by default, as the configuration.
+    PeritumoralSettings peritumoral = [] {
+        PeritumoralSettings s;
+        s.clip = PeritumoralClip::Lungs;
+        return s;
+    }();
     cac::CacSettings cac;
 };
 

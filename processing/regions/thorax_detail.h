@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace radnode::processing::regions::detail {
@@ -49,8 +50,10 @@ int SuperiorDirection(const ImageGeometry& geometry);
 int LeftDirection(const ImageGeometry& geometry);
 
 /// Squared distance (mm²) from every voxel of a working mask to the nearest voxel whose value
-/// is `feature` (set when true, background when false); infinity when there is none.
-std::vector<double> SquaredDistanceTo(const Work& work, const std::array<double, 3>& spacing, bool feature);
+/// is `feature` (set when true, background when false); infinity when there is none or it is
+/// farther than `max_distance_mm`.
+std::vector<double> SquaredDistanceTo(const Work& work, const std::array<double, 3>& spacing, bool feature,
+                                      double max_distance_mm = std::numeric_limits<double>::infinity());
 
 /// Dilation (radius_mm > 0) or erosion (radius_mm < 0) of a working mask by a ball in mm
 /// (voxel centres within |radius| of the set / of the background), within its extent.

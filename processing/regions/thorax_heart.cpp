@@ -193,7 +193,8 @@ void SegmentHeart(const CtVolume& ct, const ThoraxSettings& settings, ThoraxRegi
         const std::vector<std::pair<double, double>> hull_rows = RowIntervals(hull, extent[1]);
         // Inside the body by more than the chest wall, not lung; inside the lungs' hull, or in
         // front of both lungs' tips between them (the heart can reach the chest wall there).
-        const std::vector<double> depth2 = SquaredDistanceTo(body, {g.spacing[0], g.spacing[1], 1.0}, false);
+        const std::vector<double> depth2 =
+            SquaredDistanceTo(body, {g.spacing[0], g.spacing[1], 1.0}, false, settings.chest_wall_mm);
         const double tip_y = posterior_sign > 0 ? std::max(tip[0]->y, tip[1]->y) : std::min(tip[0]->y, tip[1]->y);
         const double tip_x0 = std::min(tip[0]->x, tip[1]->x);
         const double tip_x1 = std::max(tip[0]->x, tip[1]->x);
@@ -356,14 +357,49 @@ void SegmentHeart(const CtVolume& ct, const ThoraxSettings& settings, ThoraxRegi
     std::fill(bone.values.begin(), bone.values.end(), 0);
     const auto min_voxels = static_cast<std::uint64_t>(settings.bone_min_volume_ml * 1000.0 / g.VoxelVolume());
     bone_parts.Paint([&](std::uint32_t id) { return bone_parts.stats[id].voxels >= min_voxels; }, bone.values.data());
-    Morph(bone, g.spacing, settings.bone_margin_mm);
-    Work aorta_margin = aorta;
+    // The margins only matter on the heart region: the dilations run on its bounding box
+    // widened by the largest margin (bone components were measured on the whole box above).
+    std::array<std::size_t, 3> hlo = extent, hhi{0, 0, 0};
+    for (std::size_t z = 0; z < extent[2]; ++z)
+        for (std::size_t y = 0; y < extent[1]; ++y)
+            for (std::size_t x = 0; x < extent[0]; ++x)
+                if (heart.values[heart.Index(x, y, z)] != 0) {
+                    const std::array<std::size_t, 3> at{x, y, z};
+                    for (std::size_t a = 0; a < 3; ++a) {
+                        hlo[a] = std::min(hlo[a], at[a]);
+                        hhi[a] = std::max(hhi[a], at[a]);
+                    }
+                }
+    const double widest = std::max({settings.bone_margin_mm, settings.aorta_margin_mm, settings.metal_margin_mm});
+    std::array<std::size_t, 3> clo{}, csize{};
+    for (std::size_t a = 0; a < 3; ++a) {
+        const auto pad = static_cast<std::size_t>(std::ceil(widest / g.spacing[a])) + 1;
+        clo[a] = hlo[a] > pad ? hlo[a] - pad : 0;
+        csize[a] = std::min(extent[a], hhi[a] + pad + 1) - clo[a];
+    }
+    auto crop = [&](const Work& w) {
+        Work c{{w.begin[0] + clo[0], w.begin[1] + clo[1], w.begin[2] + clo[2]}, csize,
+               std::vector<std::uint8_t>(csize[0] * csize[1] * csize[2], 0)};
+        for (std::size_t z = 0; z < csize[2]; ++z)
+            for (std::size_t y = 0; y < csize[1]; ++y)
+                std::copy_n(w.values.begin() + static_cast<std::ptrdiff_t>(w.Index(clo[0], clo[1] + y, clo[2] + z)),
+                            csize[0], c.values.begin() + static_cast<std::ptrdiff_t>(c.Index(0, y, z)));
+        return c;
+    };
+    Work bone_margin = crop(bone);
+    Morph(bone_margin, g.spacing, settings.bone_margin_mm);
+    Work aorta_margin = crop(aorta);
     Morph(aorta_margin, g.spacing, settings.aorta_margin_mm);
+    Work metal_margin = crop(metal);
     if (any_metal)
-        Morph(metal, g.spacing, settings.metal_margin_mm);
-    for (std::size_t n = 0; n < candidates.Size(); ++n)
-        if (bone.values[n] != 0 || aorta_margin.values[n] != 0 || (any_metal && metal.values[n] != 0))
-            candidates.values[n] = 0;
+        Morph(metal_margin, g.spacing, settings.metal_margin_mm);
+    for (std::size_t z = 0; z < csize[2]; ++z)
+        for (std::size_t y = 0; y < csize[1]; ++y)
+            for (std::size_t x = 0; x < csize[0]; ++x) {
+                const std::size_t c = bone_margin.Index(x, y, z);
+                if (bone_margin.values[c] != 0 || aorta_margin.values[c] != 0 || (any_metal && metal_margin.values[c] != 0))
+                    candidates.values[candidates.Index(clo[0] + x, clo[1] + y, clo[2] + z)] = 0;
+            }
     out.coronary_candidates.mask = ToBoxMask(candidates);
     out.coronary_candidates.found = !out.coronary_candidates.mask.Empty();
     if (!out.coronary_candidates.found)

@@ -1,5 +1,7 @@
 // Body, airways and lungs (thorax_regions.h; algorithms in docs/segmentation.md).
 
+#include "processing/text.h"
+
 #include "processing/regions/thorax_detail.h"
 
 #include "processing/parallel_for.h"
@@ -258,7 +260,7 @@ void SegmentLungs(const CtVolume& ct, const BoxMask& body, const BoxMask& tumour
     const std::vector<std::uint32_t> candidates = LungCandidates(air_parts, g, settings.min_lung_volume_ml);
     if (candidates.empty()) {
         out.lung_right.reason = out.lung_left.reason = "no air region of at least " +
-                                                       std::to_string(settings.min_lung_volume_ml) +
+                                                       ShortNumber(settings.min_lung_volume_ml) +
                                                        " mL inside the body";
         out.airways.reason = "no lungs";
         return;
@@ -367,7 +369,7 @@ void SegmentLungs(const CtVolume& ct, const BoxMask& body, const BoxMask& tumour
     }
     for (DerivedRegion* lung : {&out.lung_right, &out.lung_left})
         if (!lung->found && lung->reason.empty())
-            lung->reason = "no air component of at least " + std::to_string(settings.min_lung_volume_ml) +
+            lung->reason = "no air component of at least " + ShortNumber(settings.min_lung_volume_ml) +
                            " mL on this side";
 
     // The tumour joins the lung it touches most.
