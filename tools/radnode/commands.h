@@ -11,6 +11,11 @@
 
 namespace radnode::tools {
 
+/// Exit codes the offline commands share (each command's policy comment says when).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitWriteFailed = 1; ///< an output could not be written
+inline constexpr int kExitBadInput = 2;    ///< unusable input or parameters
+
 /// Options every node command shares: where the configuration comes from.
 struct CommonOptions {
     std::string config_file;

@@ -43,9 +43,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kExitOk = 0;
-constexpr int kExitWriteFailed = 1;
-constexpr int kExitBadInput = 2;
 
 struct ConvertOptions {
     fs::path input;

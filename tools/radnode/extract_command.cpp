@@ -37,9 +37,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace rad = processing::radiomics;
 
-constexpr int kExitOk = 0;
-constexpr int kExitWriteFailed = 1;
-constexpr int kExitBadInput = 2;
 constexpr int kExitCaseFailed = 3;
 
 struct ExtractOptions {

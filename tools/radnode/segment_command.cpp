@@ -38,9 +38,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace regions = processing::regions;
 
-constexpr int kExitOk = 0;
-constexpr int kExitWriteFailed = 1;
-constexpr int kExitBadInput = 2;
 
 struct SegmentOptions {
     fs::path input;
