@@ -31,7 +31,8 @@ std::optional<DicomFileHeader> ReadDicomFileHeader(const fs::path& file) {
         OFString value;
         return dataset.findAndGetOFString(tag, value).good() ? std::string(value.c_str()) : std::string{};
     };
-    DicomFileHeader header{file, get(DCM_SOPClassUID), get(DCM_SeriesInstanceUID), get(DCM_FrameOfReferenceUID)};
+    DicomFileHeader header{file, get(DCM_SOPClassUID), get(DCM_SeriesInstanceUID), get(DCM_FrameOfReferenceUID),
+                           std::nullopt};
     if (header.sop_class_uid.empty())
         return std::nullopt;
     Float64 kvp = 0.0;
