@@ -16,6 +16,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # real peers used by the end-to-end tests and benchmarks
   dcmtk sqlite3 orthanc curl dicom3tools plastimatch
+  pixelmed-apps  # DicomSRValidator: checks the TID 1500 SR (tests/unit/reporting/sr_writer_test.cpp)
 )
 
 missing=()
