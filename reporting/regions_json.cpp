@@ -65,6 +65,18 @@ void Peritumoral(JsonWriter& w, const PeritumoralRegion& r, const std::map<std::
 std::string RegionsJson(const processing::regions::RegionAnalysis& a, const processing::ImageGeometry& grid,
                         const std::map<std::string, std::string>& files) {
     JsonWriter w;
+    WriteRegions(w, a, grid, files);
+    return w.Text() + "\n";
+}
+
+std::string CacJson(const processing::cac::CalciumScore& s) {
+    JsonWriter w;
+    WriteCac(w, s);
+    return w.Text() + "\n";
+}
+
+void WriteRegions(JsonWriter& w, const processing::regions::RegionAnalysis& a, const processing::ImageGeometry& grid,
+                  const std::map<std::string, std::string>& files) {
     w.BeginObject();
     w.Key("grid").BeginObject();
     const double size[3] = {static_cast<double>(grid.size[0]), static_cast<double>(grid.size[1]),
@@ -100,17 +112,15 @@ std::string RegionsJson(const processing::regions::RegionAnalysis& a, const proc
         w.String(note);
     w.EndArray();
     w.EndObject();
-    return w.Text() + "\n";
 }
 
-std::string CacJson(const processing::cac::CalciumScore& s) {
-    JsonWriter w;
+void WriteCac(JsonWriter& w, const processing::cac::CalciumScore& s) {
     w.BeginObject();
     w.Key("computed").Bool(s.computed);
     if (!s.computed) {
         w.Key("reason").String(s.reason);
         w.EndObject();
-        return w.Text() + "\n";
+        return;
     }
     w.Key("agatston").Number(s.agatston_scaled);
     w.Key("agatston_raw").Number(s.agatston_raw);
@@ -153,7 +163,6 @@ std::string CacJson(const processing::cac::CalciumScore& s) {
     }
     w.EndArray();
     w.EndObject();
-    return w.Text() + "\n";
 }
 
 } // namespace radnode::reporting

@@ -4,6 +4,7 @@
 
 #include "processing/cac/calcium_score.h"
 #include "processing/regions/region_analysis.h"
+#include "reporting/json_writer.h"
 
 #include <map>
 #include <string>
@@ -19,5 +20,10 @@ namespace radnode::reporting {
 
 /// The CAC result: computed or not (with the reason), scores, conventions, lesions.
 [[nodiscard]] std::string CacJson(const processing::cac::CalciumScore& score);
+
+/// The same two documents written as one value into a larger document.
+void WriteRegions(JsonWriter& w, const processing::regions::RegionAnalysis& analysis,
+                  const processing::ImageGeometry& grid, const std::map<std::string, std::string>& files = {});
+void WriteCac(JsonWriter& w, const processing::cac::CalciumScore& score);
 
 } // namespace radnode::reporting

@@ -37,6 +37,8 @@ void AddConvertCommand(CLI::App& app, CommonOptions& common);
 void AddExtractCommand(CLI::App& app, CommonOptions& common);
 /// `radnode segment`: automatic regions and coronary calcium of a DICOM CT, written for inspection.
 void AddSegmentCommand(CLI::App& app, CommonOptions& common);
+/// `radnode analyze`: the whole analysis of a DICOM CT folder offline (results.json, features.csv).
+void AddAnalyzeCommand(CLI::App& app, CommonOptions& common);
 
 void SetExitCode(int code);
 int ExitCode();

@@ -145,4 +145,33 @@ TumourInput LoadTumourMask(const fs::path& file, const std::string& roi, const s
 }
 
 
+TumourFileChoice FindTumourFile(const fs::path& folder, const std::string& ct_frame_of_reference) {
+    TumourFileChoice choice;
+    std::vector<fs::path> rtstructs, segs;
+    for (const DicomHeader& h : ScanDicomFolder(folder)) {
+        if (!ct_frame_of_reference.empty() && !h.frame_of_reference_uid.empty() &&
+            h.frame_of_reference_uid != ct_frame_of_reference)
+            continue;
+        if (h.sop_class_uid == UID_RTStructureSetStorage)
+            rtstructs.push_back(h.file);
+        else if (h.sop_class_uid == UID_SegmentationStorage)
+            segs.push_back(h.file);
+    }
+    if (rtstructs.size() == 1) {
+        choice.file = rtstructs.front();
+        if (!segs.empty())
+            choice.note = fmt::format("using the RT Structure Set {} (a Segmentation is also present; --tumour picks it)",
+                                      choice.file.filename().string());
+    } else if (rtstructs.empty() && segs.size() == 1) {
+        choice.file = segs.front();
+    } else if (rtstructs.size() > 1 || segs.size() > 1) {
+        choice.error = fmt::format("{} RT Structure Sets and {} Segmentations on the CT's frame of reference under {}; "
+                                   "choose one with --tumour (or --no-tumour)",
+                                   rtstructs.size(), segs.size(), folder.string());
+    } else {
+        choice.note = "no RTSTRUCT or SEG found with the CT: analysing without a tumour";
+    }
+    return choice;
+}
+
 } // namespace radnode::tools

@@ -40,4 +40,15 @@ TumourInput LoadTumourMask(const std::filesystem::path& file, const std::string&
                            const std::string& ct_frame_of_reference, const processing::ImageGeometry& grid,
                            const config::Config& config);
 
+/// The tumour object that comes with a CT in a folder: the single RT Structure Set on the CT's
+/// frame of reference, else the single Segmentation there. `note` says what was chosen or that
+/// none was found (then `file` is empty and there is no error); several of one kind and none of
+/// the other is an `error` asking the caller to name one.
+struct TumourFileChoice {
+    std::filesystem::path file;
+    std::string error;
+    std::string note;
+};
+TumourFileChoice FindTumourFile(const std::filesystem::path& folder, const std::string& ct_frame_of_reference);
+
 } // namespace radnode::tools

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     radnode::tools::AddConvertCommand(app, common);
     radnode::tools::AddExtractCommand(app, common);
     radnode::tools::AddSegmentCommand(app, common);
+    radnode::tools::AddAnalyzeCommand(app, common);
 
     try {
         app.parse(argc, argv);

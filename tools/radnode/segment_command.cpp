@@ -13,7 +13,6 @@
 //  - exit 0 when the outputs are written (whatever was found), 2 on unusable input (no CT,
 //    rejected series, unreadable or mismatched tumour file), 1 when an output cannot be written.
 #include <CLI/CLI.hpp>
-#include <dcmtk/dcmdata/dcuid.h>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -47,47 +46,13 @@ struct SegmentOptions {
     bool no_tumour = false;
 };
 
-/// The tumour file to use: --tumour, else the single RTSTRUCT (then SEG) on the CT's frame of
-/// reference under the input folder. Empty path and no error: no tumour.
-struct TumourChoice {
-    fs::path file;
-    std::string error;
-    std::string note;
-};
-
-TumourChoice ChooseTumourFile(const SegmentOptions& o, const std::string& frame_of_reference) {
-    TumourChoice choice;
+/// The tumour file to use: --tumour, else the one found with the CT (FindTumourFile).
+TumourFileChoice ChooseTumourFile(const SegmentOptions& o, const std::string& frame_of_reference) {
     if (o.no_tumour)
-        return choice;
-    if (!o.tumour.empty()) {
-        choice.file = o.tumour;
-        return choice;
-    }
-    std::vector<fs::path> rtstructs, segs;
-    for (const DicomFileHeader& h : ScanDicomFolder(o.input)) {
-        if (!frame_of_reference.empty() && !h.frame_of_reference_uid.empty() &&
-            h.frame_of_reference_uid != frame_of_reference)
-            continue;
-        if (h.sop_class_uid == UID_RTStructureSetStorage)
-            rtstructs.push_back(h.file);
-        else if (h.sop_class_uid == UID_SegmentationStorage)
-            segs.push_back(h.file);
-    }
-    if (rtstructs.size() == 1) {
-        choice.file = rtstructs.front();
-    } else if (rtstructs.empty() && segs.size() == 1) {
-        choice.file = segs.front();
-    } else if (rtstructs.size() > 1 || segs.size() > 1) {
-        choice.error = fmt::format("{} RT Structure Sets and {} Segmentations on the CT's frame of reference under {}; "
-                                   "choose one with --tumour (or --no-tumour)",
-                                   rtstructs.size(), segs.size(), o.input.string());
-    } else {
-        choice.note = "no RTSTRUCT or SEG found with the CT: segmenting without a tumour";
-    }
-    if (!choice.file.empty() && rtstructs.size() == 1 && !segs.empty())
-        choice.note = fmt::format("using the RT Structure Set {} (a Segmentation is also present; --tumour picks it)",
-                                  choice.file.filename().string());
-    return choice;
+        return {};
+    if (!o.tumour.empty())
+        return {o.tumour, "", ""};
+    return FindTumourFile(o.input, frame_of_reference);
 }
 
 bool WriteText(const fs::path& file, const std::string& text) {
@@ -106,7 +71,7 @@ int Run(const SegmentOptions& o, const config::Config& config) {
         std::cerr << "radnode segment: note: " << note << "\n";
     const processing::ImageGeometry& grid = ct.volume.Geometry();
 
-    const TumourChoice choice = ChooseTumourFile(o, ct.frame_of_reference);
+    const TumourFileChoice choice = ChooseTumourFile(o, ct.frame_of_reference);
     if (!choice.error.empty()) {
         std::cerr << "radnode segment: " << choice.error << "\n";
         return kExitBadInput;
