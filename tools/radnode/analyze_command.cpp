@@ -29,6 +29,7 @@
 #include "config/radiomics_params.h"
 #include "config/signature_file.h"
 #include "tools/radnode/case_analysis.h"
+#include "tools/radnode/case_reports.h"
 #include "tools/radnode/commands.h"
 #include "tools/radnode/ct_inputs.h"
 #include "tools/radnode/region_settings.h"
@@ -163,6 +164,15 @@ int Run(const AnalyzeOptions& o, const config::Config& config) {
         std::cerr << "radnode analyze: cannot write the results in " << o.out.string() << "\n";
         return kExitWriteFailed;
     }
+    CaseReportOptions report_options;
+    report_options.software_version = RADNODE_VERSION;
+    report_options.parameters = {"settings " + Fingerprint(settings_text),
+                                 o.params.empty() ? std::string("default analysis parameters") : o.params.string()};
+    const CaseReports reports = WriteCaseReports(ct, analysis, o.out, report_options);
+    if (!reports.error.empty())
+        std::cerr << "radnode analyze: no DICOM reports: " << reports.error << "\n";
+    else
+        std::cerr << fmt::format("radnode analyze: wrote seg.dcm ({} segments) and sr.dcm\n", reports.segments);
     for (const RegionRadiomics& r : analysis.radiomics)
         std::cerr << fmt::format("radnode analyze: {:<14} {}\n", r.region,
                                  r.error.empty() ? fmt::format("{} features ({:.1f} s)", r.features.size(), r.seconds)

@@ -57,6 +57,32 @@ CtInput LoadCtFolder(const fs::path& folder, const config::Config& config) {
     for (const std::string& note : read.assembly.assembled.notes)
         in.notes.push_back(note);
     in.volume = std::move(read.assembly.assembled.volume);
+    in.source.slice_sop_uids = std::move(read.assembly.assembled.slice_sop_uids);
+    in.source.resampled = read.assembly.assembled.resampled;
+    in.source.series_instance_uid = best->first;
+    in.source.sop_class_uid = best->second.front().sop_class_uid;
+    DcmFileFormat format;
+    constexpr Uint32 kMaxReadLength = 256; // attributes only, no pixel data
+    if (format.loadFile(paths.front().c_str(), EXS_Unknown, EGL_noChange, kMaxReadLength, ERM_fileOnly).good()) {
+        DcmDataset& ds = *format.getDataset();
+        const auto get = [&](const DcmTagKey& tag) {
+            OFString value;
+            return ds.findAndGetOFStringArray(tag, value).good() ? std::string(value.c_str()) : std::string{};
+        };
+        CtSourceInfo& s = in.source;
+        s.patient_name = get(DCM_PatientName);
+        s.patient_id = get(DCM_PatientID);
+        s.patient_birth_date = get(DCM_PatientBirthDate);
+        s.patient_sex = get(DCM_PatientSex);
+        s.study_instance_uid = get(DCM_StudyInstanceUID);
+        s.study_date = get(DCM_StudyDate);
+        s.study_time = get(DCM_StudyTime);
+        s.study_id = get(DCM_StudyID);
+        s.accession_number = get(DCM_AccessionNumber);
+        s.referring_physician_name = get(DCM_ReferringPhysicianName);
+        s.study_description = get(DCM_StudyDescription);
+        s.body_part_examined = get(DCM_BodyPartExamined);
+    }
     return in;
 }
 

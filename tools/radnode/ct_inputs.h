@@ -12,12 +12,34 @@
 
 namespace radnode::tools {
 
+/// What the reports need of the CT series: patient/study attributes (first instance), the
+/// SOP class and, per volume slice k, the SOP Instance UID (empty for an interpolated slice).
+struct CtSourceInfo {
+    std::string patient_name;
+    std::string patient_id;
+    std::string patient_birth_date;
+    std::string patient_sex;
+    std::string study_instance_uid;
+    std::string study_date;
+    std::string study_time;
+    std::string study_id;
+    std::string accession_number;
+    std::string referring_physician_name;
+    std::string study_description;
+    std::string series_instance_uid;
+    std::string sop_class_uid;
+    std::string body_part_examined;
+    std::vector<std::string> slice_sop_uids;
+    bool resampled = false;
+};
+
 /// An assembled CT series.
 struct CtInput {
     std::string error; ///< empty on success; otherwise why there is no volume
     processing::CtVolume volume;
     std::string frame_of_reference;
     std::optional<double> kvp;      ///< the series' KVP (first instance that has one)
+    CtSourceInfo source;
     std::vector<std::string> notes; ///< assembly notes, several-series notices
 };
 
