@@ -7,13 +7,17 @@ Checked against independent answers:
 - the example signature's score recomputed here from its file's formula and the features in
   results.json;
 - the settings fingerprint: equal for equal settings, different when a setting changes;
-- an invalid signature file: exit 2 before anything runs.
+- an invalid signature file: exit 2 before anything runs;
+- the DICOM SEG and TID 1500 SR it writes: no dciodvfy errors, pixelmed's DicomSRValidator finds
+  no errors (on a small-parameter run: the validator needs gigabytes for thousands of features),
+  and dsrdump/dcmdump read back the CAC score, volumes and segments of results.json.
 Radiomics run on the tumour and its rings only (--regions), which keeps the test short; the
 default region list adds the lungs and the heart region.
 """
 import csv
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -139,6 +143,46 @@ class Analyze(unittest.TestCase):
                 hashes.append(json.load(f)["settings_hash"])
         self.assertEqual(hashes[0], hashes[1])
         self.assertNotEqual(hashes[0], hashes[2])
+
+    def test_seg_and_sr_are_valid_and_carry_the_results(self):
+        seg, sr = os.path.join(self.out, "seg.dcm"), os.path.join(self.out, "sr.dcm")
+        for path in (seg, sr):
+            p = run(["dciodvfy", path], check=False)
+            errors = [line for line in p.stdout.splitlines() if line.startswith("Error")]
+            self.assertEqual(errors, [], path)
+        found = [r["name"] for r in self.results["regions"]["regions"] if r["found"]]
+        found += [r["name"] for r in self.results["regions"]["peritumoral"]["regions"] if r["voxel_count"] > 0]
+        dump = run(["dcmdump", "+P", "SegmentDescription", seg]).stdout
+        described = re.findall(r"\[([^\]]*)\]", dump)
+        self.assertEqual(sorted(described), sorted(found))
+        text = run(["dsrdump", sr]).stdout
+        agatston = re.search(r'"Coronary artery calcium score"\)="([0-9.]+)"', text)
+        self.assertIsNotNone(agatston, text[:2000])
+        self.assertAlmostEqual(float(agatston.group(1)), self.results["cac"]["agatston"], places=2)
+        for path in (seg, sr):
+            header = run(["dcmdump", "+P", "StudyInstanceUID", "+P", "PatientID", path]).stdout
+            self.assertIn(self.truth["dicom"]["study_instance_uid"], header, path)
+            self.assertIn(self.truth["dicom"]["patient_id"], header, path)
+
+    def test_small_sr_passes_pixelmed(self):
+        jar = "/usr/share/java/pixelmed.jar"
+        if not os.path.exists(jar) or shutil.which("java") is None:
+            self.skipTest("pixelmed-apps is not installed")
+        params = os.path.join(self.tmp, "small.yaml")
+        with open(params, "w") as f:
+            f.write("setting:\n  binWidth: 25\n  label: 1\nimageType:\n  Original: {}\n"
+                    "featureClass:\n  firstorder: [Mean, Energy]\n  shape: [Sphericity, MeshVolume]\n"
+                    "  glrlm: [GrayLevelNonUniformity]\n")
+        out = os.path.join(self.tmp, "small")
+        radnode("analyze", "--input", self.study, "--out", out, "--params", params, "--regions", "tumour",
+                "--signatures", EXAMPLE)
+        p = run(["java", "-Djdk.xml.xpathExprGrpLimit=0", "-Djdk.xml.xpathExprOpLimit=0",
+                 "-Djdk.xml.xpathTotalOpLimit=0", "-Xmx4g", "-cp", jar, "com.pixelmed.validate.DicomSRValidator",
+                 os.path.join(out, "sr.dcm")], timeout=600, check=False)
+        self.assertIn("Found Root Template TID_1500", p.stdout)
+        self.assertNotIn("Exception", p.stdout)
+        errors = [line for line in p.stdout.splitlines() if line.startswith("Error")]
+        self.assertEqual(errors, [], p.stdout[-3000:])
 
     def test_invalid_signature_is_refused(self):
         bad = os.path.join(self.tmp, "bad.yaml")
