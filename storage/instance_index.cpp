@@ -1,5 +1,7 @@
 #include "storage/instance_index.h"
 
+#include "storage/series_tracker.h"
+
 #include "config/log.h"
 #include "storage/database.h"
 #include "storage/transaction.h"
@@ -157,6 +159,7 @@ PutOutcome InstanceIndex::Put(const InstanceRecord& record, DuplicatePolicy poli
     if (!existing_hash) {
         const std::string now = UtcNowIso();
         InsertInstance(record, UpsertSeries(record, UpsertStudy(record, now), now), now);
+        NoteForCompletion(record);
     } else if (*existing_hash == record.content_hash) {
         outcome = PutOutcome::IdenticalDuplicate;
     } else if (policy == DuplicatePolicy::KeepFirst) {
@@ -164,6 +167,7 @@ PutOutcome InstanceIndex::Put(const InstanceRecord& record, DuplicatePolicy poli
     } else {
         const std::string now = UtcNowIso();
         UpdateInstance(record, UpsertSeries(record, UpsertStudy(record, now), now), now);
+        NoteForCompletion(record);
         outcome = PutOutcome::Replaced;
     }
     transaction.Commit();
@@ -177,7 +181,13 @@ void InstanceIndex::Replace(const InstanceRecord& record) {
     UpdateInstance(record, series_id, now);
     if (db_.Changes() == 0)
         InsertInstance(record, series_id, now);
+    NoteForCompletion(record);
     transaction.Commit();
+}
+
+void InstanceIndex::NoteForCompletion(const InstanceRecord& record) {
+    // In the instance's own transaction: a series can never be indexed without being tracked.
+    SeriesTracker(db_).NoteInstance(record.series_uid, record.study_uid, record.modality, SystemNowMillis());
 }
 
 std::int64_t InstanceIndex::UpsertStudy(const InstanceRecord& r, const std::string& now) {

@@ -44,6 +44,8 @@ public:
     std::vector<SeriesSummary> ListStudySeries(std::string_view study_uid);
 
 private:
+    /// Records the instance in series_progress (series_tracker.h) for series completion.
+    void NoteForCompletion(const InstanceRecord& record);
     std::int64_t UpsertStudy(const InstanceRecord& record, const std::string& now);
     std::int64_t UpsertSeries(const InstanceRecord& record, std::int64_t study_id, const std::string& now);
     void InsertInstance(const InstanceRecord& record, std::int64_t series_id, const std::string& now);

@@ -1,5 +1,6 @@
 #include "storage/database.h"
 #include "storage/instance_index.h"
+#include "storage/series_tracker.h"
 #include "storage_test_support.h"
 
 #include <atomic>
@@ -273,6 +274,23 @@ TEST(StorageInstanceIndex, ConcurrentPutsOfOneSopProduceOneRow) {
     InstanceIndex index(db);
     EXPECT_EQ(index.CountInstances(), 20u);
     EXPECT_EQ(index.FindSeries("1.6.1")->instance_count, 20);
+}
+
+TEST(StorageInstanceIndex, EveryIndexedInstanceIsTrackedForSeriesCompletion) {
+    Database db = Database::OpenInMemory();
+    InstanceIndex index(db);
+    SeriesTracker tracker(db);
+    ASSERT_EQ(index.Put(MakeRecord("1.2.3", "1.2.3.4", "1.2.3.4.5", 1)), PutOutcome::Inserted);
+    ASSERT_EQ(index.Put(MakeRecord("1.2.3", "1.2.3.4", "1.2.3.4.6", 2)), PutOutcome::Inserted);
+    auto progress = tracker.Get("1.2.3.4");
+    ASSERT_TRUE(progress.has_value());
+    EXPECT_EQ(progress->instance_count, 2);
+    EXPECT_EQ(progress->state, SeriesState::Receiving);
+    // An identical re-send adds nothing.
+    ASSERT_EQ(index.Put(MakeRecord("1.2.3", "1.2.3.4", "1.2.3.4.6", 2)), PutOutcome::IdenticalDuplicate);
+    EXPECT_EQ(tracker.Get("1.2.3.4")->instance_count, 2);
+    // A failed index write leaves no trace in the tracker either (same transaction).
+    EXPECT_FALSE(tracker.Get("9.9.9").has_value());
 }
 
 } // namespace
