@@ -151,6 +151,23 @@ void Validate(const Config& c, std::string_view source) {
                 Fail(s, source, fmt::format("expects distances in (0, 100] mm (got '{}')", item));
         }
     }
+    for (const std::string& item : c.export_destinations) {
+        const auto at = item.find('@');
+        const auto colon = item.rfind(':');
+        bool ok = at != std::string::npos && colon != std::string::npos && at > 0 && at <= 16 && colon > at + 1 &&
+                  item.substr(0, at).find('\\') == std::string::npos;
+        if (ok) {
+            char* end = nullptr;
+            const std::string port = item.substr(colon + 1);
+            const long value = std::strtol(port.c_str(), &end, 10);
+            ok = !port.empty() && *end == '\0' && value >= 1 && value <= 65535;
+        }
+        if (!ok)
+            Fail(*FindSetting("export.destinations"), source,
+                 fmt::format("expects AE@host:port entries (AE title 1-16 characters, port 1-65535), got '{}'", item));
+    }
+    if (c.export_retry_base_s > c.export_retry_max_s)
+        Fail(*FindSetting("export.retry_base_s"), source, "must not exceed export.retry_max_s");
     for (const std::string& item : c.cac_kvp_thresholds) {
         const auto colon = item.find(':');
         char* end_kvp = nullptr;

@@ -62,6 +62,20 @@ struct Config {
     std::string cac_connectivity;
     double cac_min_lesion_area_mm2 = 0.0;
     double cac_mass_calibration = 0.0;
+    // pipeline (tools/radnode/pipeline.h) and export
+    bool pipeline_enabled = true;
+    std::int64_t pipeline_stable_age_s = 0;
+    std::int64_t pipeline_tumour_grace_s = 0;
+    std::int64_t pipeline_workers = 0;
+    std::int64_t pipeline_max_attempts = 0;
+    std::int64_t pipeline_lease_s = 0;
+    std::string pipeline_radiomics_params;
+    std::vector<std::string> pipeline_radiomics_regions;
+    std::vector<std::string> pipeline_signatures;
+    std::vector<std::string> export_destinations;
+    std::int64_t export_max_age_h = 0;
+    std::int64_t export_retry_base_s = 0;
+    std::int64_t export_retry_max_s = 0;
     // http
     std::string http_bind;
     std::int64_t http_port = 0;

@@ -53,8 +53,9 @@ class Node:
         self.data_dir = os.path.join(workdir, "data")
         self.port = free_port()
         self.ae_title = ae_title
+        # The pipeline is off unless a test turns it on: ingest tests must not start analyses.
         self.settings = {"node.data_dir": self.data_dir, "dicom.port": str(self.port),
-                         "dicom.ae_title": ae_title, "http.port": "0"}
+                         "dicom.ae_title": ae_title, "http.port": "0", "pipeline.enabled": "false"}
         self.settings.update(settings or {})
         self.log_path = os.path.join(workdir, f"radnode-{self.port}.log")
         self.proc = None

@@ -51,16 +51,6 @@ struct AnalyzeOptions {
     bool show_params = false;
 };
 
-/// FNV-1a 64: a stable fingerprint of the settings text, so results say what produced them.
-std::string Fingerprint(const std::string& text) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char c : text) {
-        h ^= c;
-        h *= 1099511628211ULL;
-    }
-    return fmt::format("fnv1a64:{:016x}", h);
-}
-
 bool WriteText(const fs::path& file, const std::string& text) {
     std::ofstream stream(file, std::ios::binary | std::ios::trunc);
     stream << text;
@@ -147,11 +137,7 @@ int Run(const AnalyzeOptions& o, const config::Config& config) {
     CaseAnalysis analysis = RunCaseAnalysis(ct.volume, ct.kvp, tumour, options);
     analysis.regions.notes.insert(analysis.regions.notes.begin(), notes.begin(), notes.end());
 
-    std::string settings_text = params_text + "\n---\n" + config::ToYaml(config) + "\n---\nregions:";
-    for (const std::string& r : options.radiomics_regions)
-        settings_text += " " + r;
-    for (const auto& s : options.signatures)
-        settings_text += "\nsignature: " + s.name + " " + s.version;
+    const std::string fingerprint = SettingsFingerprint(params_text, config, options);
 
     std::error_code ec;
     fs::create_directories(o.out, ec);
@@ -159,14 +145,14 @@ int Run(const AnalyzeOptions& o, const config::Config& config) {
         std::cerr << "radnode analyze: cannot create " << o.out.string() << ": " << ec.message() << "\n";
         return kExitWriteFailed;
     }
-    if (!WriteText(o.out / "results.json", CaseAnalysisJson(analysis, grid, Fingerprint(settings_text))) ||
+    if (!WriteText(o.out / "results.json", CaseAnalysisJson(analysis, grid, fingerprint)) ||
         !WriteText(o.out / "features.csv", CaseAnalysisCsv(analysis))) {
         std::cerr << "radnode analyze: cannot write the results in " << o.out.string() << "\n";
         return kExitWriteFailed;
     }
     CaseReportOptions report_options;
     report_options.software_version = RADNODE_VERSION;
-    report_options.parameters = {"settings " + Fingerprint(settings_text),
+    report_options.parameters = {"settings " + fingerprint,
                                  o.params.empty() ? std::string("default analysis parameters") : o.params.string()};
     const CaseReports reports = WriteCaseReports(ct, analysis, o.out, report_options);
     if (!reports.error.empty())

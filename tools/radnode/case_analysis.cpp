@@ -76,6 +76,21 @@ std::vector<std::string> DefaultRadiomicsRegions() {
     return {"tumour", "ring_*", "annulus_*", "tumour_ring_*", "core_*", "lung_right", "lung_left", "heart"};
 }
 
+std::string SettingsFingerprint(const std::string& params_text, const config::Config& config,
+                                const CaseAnalysisOptions& options) {
+    std::string text = params_text + "\n---\n" + config::ToYaml(config) + "\n---\nregions:";
+    for (const std::string& r : options.radiomics_regions)
+        text += " " + r;
+    for (const auto& s : options.signatures)
+        text += "\nsignature: " + s.name + " " + s.version;
+    std::uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char c : text) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    return fmt::format("fnv1a64:{:016x}", h);
+}
+
 CaseAnalysis RunCaseAnalysis(const processing::CtVolume& ct, std::optional<double> kvp, const rg::BoxMask& tumour,
                              const CaseAnalysisOptions& options) {
     const auto start = std::chrono::steady_clock::now();

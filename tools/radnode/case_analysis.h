@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "processing/radiomics/extractor.h"
 #include "processing/regions/region_analysis.h"
 #include "processing/signatures/signature.h"
@@ -54,6 +55,11 @@ struct CaseAnalysis {
     std::vector<SignatureOutcome> signatures;
     double seconds = 0.0;
 };
+
+/// A stable fingerprint ("fnv1a64:<16 hex>") of everything that decides the results: the
+/// parameter file's text, the effective configuration, the region list and the signatures.
+[[nodiscard]] std::string SettingsFingerprint(const std::string& params_text, const config::Config& config,
+                                              const CaseAnalysisOptions& options);
 
 /// Runs it. Never throws for unusual input: every part that cannot be computed says why.
 [[nodiscard]] CaseAnalysis RunCaseAnalysis(const processing::CtVolume& ct, std::optional<double> kvp,

@@ -63,6 +63,41 @@ RegionCoding CodingOf(const std::string& name) {
     return {name, kAbnormalStructure, ring, ring, kLung, std::nullopt, {255, 160, 64}};
 }
 
+/// "2.25." and the decimal form of a 128-bit hash (two FNV-1a 64 with different offsets) of
+/// seed and purpose: a UUID-derived UID (PS3.5 B.2) that is the same for the same inputs.
+std::string DerivedUid(const std::string& seed, const std::string& what) {
+    auto fnv = [](const std::string& text, std::uint64_t h) {
+        for (const unsigned char c : text) {
+            h ^= c;
+            h *= 1099511628211ULL;
+        }
+        return h;
+    };
+    const std::string text = seed + "\x1f" + what;
+    std::uint64_t hi = fnv(text, 1469598103934665603ULL);
+    std::uint64_t lo = fnv(text, 0x9e3779b97f4a7c15ULL);
+    hi = (hi & ~(0xFULL << 12)) | (0x4ULL << 12); // UUID version 4 and variant bits, as NewUuidUid
+    lo = (lo & ~(0x3ULL << 62)) | (0x2ULL << 62);
+    // The 128-bit value in decimal, by long division of its four 32-bit limbs.
+    std::uint32_t limbs[4] = {static_cast<std::uint32_t>(hi >> 32), static_cast<std::uint32_t>(hi),
+                              static_cast<std::uint32_t>(lo >> 32), static_cast<std::uint32_t>(lo)};
+    std::string digits;
+    for (;;) {
+        std::uint64_t remainder = 0;
+        bool zero = true;
+        for (std::uint32_t& limb : limbs) {
+            const std::uint64_t current = (remainder << 32) | limb;
+            limb = static_cast<std::uint32_t>(current / 10);
+            remainder = current % 10;
+            zero = zero && limb == 0;
+        }
+        digits.insert(digits.begin(), static_cast<char>('0' + remainder));
+        if (zero)
+            break;
+    }
+    return "2.25." + digits;
+}
+
 struct ReportRegion {
     std::string name;
     const rg::BoxMask* mask = nullptr;
@@ -148,9 +183,15 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
         segments[n].mask = &masks[n];
 
     reporting::SegInstance seg_instance;
-    seg_instance.series_instance_uid = reporting::NewUuidUid();
-    seg_instance.sop_instance_uid = reporting::NewUuidUid();
-    seg_instance.dimension_organization_uid = reporting::NewUuidUid();
+    const auto uid = [&](const std::string& what) {
+        return options.uid_seed.empty() ? reporting::NewUuidUid() : DerivedUid(options.uid_seed, what);
+    };
+    const auto series_uid = [&](const std::string& what) {
+        return options.series_seed.empty() ? uid(what) : DerivedUid(options.series_seed, what);
+    };
+    seg_instance.series_instance_uid = series_uid("seg series");
+    seg_instance.sop_instance_uid = uid("seg instance");
+    seg_instance.dimension_organization_uid = uid("seg dimension organization");
     seg_instance.series_description = "radnode regions";
     seg_instance.content_label = "RADNODE_REGIONS";
     seg_instance.content_description = "Tumour and automatic regions";
@@ -192,7 +233,7 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
         const RegionCoding c = CodingOf(r.name);
         reporting::SrMeasurementGroup group;
         group.tracking_identifier = c.label == r.name ? r.name : c.label + " (" + r.name + ")";
-        group.tracking_uid = reporting::NewUuidUid();
+        group.tracking_uid = uid("tracking " + r.name);
         group.finding = c.finding;
         group.finding_site = c.site;
         group.laterality = c.laterality;
@@ -221,6 +262,12 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
         }
         sr.groups.push_back(std::move(group));
     }
+    if (!options.uid_seed.empty() || !options.series_seed.empty()) {
+        sr.instance.series_instance_uid = series_uid("sr series");
+        sr.instance.sop_instance_uid = uid("sr instance");
+    }
+    if (!options.predecessor_sr_sop_uid.empty())
+        sr.predecessor = reporting::SrPredecessor{sr.instance.series_instance_uid, options.predecessor_sr_sop_uid};
     result.sr_file = out / "sr.dcm";
     const reporting::SrWriteResult written = reporting::WriteMeasurementReport(sr, result.sr_file);
     if (!written.Ok()) {
@@ -228,6 +275,7 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
         return result;
     }
     result.sr_sop_instance_uid = written.sop_instance_uid;
+    result.sr_series_instance_uid = written.series_instance_uid;
     return result;
 }
 

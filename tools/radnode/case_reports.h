@@ -15,6 +15,15 @@ namespace radnode::tools {
 struct CaseReportOptions {
     std::string software_version;
     std::vector<std::string> parameters; ///< free text for the SR's algorithm identification
+    /// Non-empty: the SEG's and SR's series/instance UIDs (and the tracking UIDs) derive from it,
+    /// so a job that reruns writes the same objects; empty: fresh UIDs.
+    std::string uid_seed;
+    /// Non-empty: the SEG's and SR's series UIDs derive from it (e.g. the CT series UID), so every
+    /// version of a CT's results lands in the same two series.
+    std::string series_seed;
+    /// The SR this one replaces (a re-analysis of the same CT), for PredecessorDocumentsSequence;
+    /// with series_seed set it lies in the same SR series.
+    std::string predecessor_sr_sop_uid;
 };
 
 struct CaseReports {
@@ -23,6 +32,7 @@ struct CaseReports {
     std::filesystem::path sr_file;
     std::string seg_sop_instance_uid;
     std::string sr_sop_instance_uid;
+    std::string sr_series_instance_uid;
     std::size_t segments = 0;
 };
 

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include "storage/database.h"
 #include "storage/file_store.h"
 #include "tools/radnode/commands.h"
+#include "tools/radnode/pipeline.h"
 #include "tools/radnode/rest_routes.h"
 
 namespace radnode::tools {
@@ -69,8 +71,15 @@ int Serve(const CommonOptions& common) {
             server.Stop();
         }
     });
+    std::unique_ptr<Pipeline> pipeline;
+    if (c.pipeline_enabled) {
+        pipeline = std::make_unique<Pipeline>(c, files, database_file);
+        pipeline->Start();
+    }
     PrintBanner(c, data_dir);
     const Status status = server.Run();
+    if (pipeline)
+        pipeline->Stop(); // after the listener: jobs left running are taken back at the next start
     // Wake the signal thread if Run() ended on its own (e.g. the port was taken).
     listener_done = true;
     pthread_kill(signal_waiter.native_handle(), SIGTERM);
