@@ -1,6 +1,8 @@
 """The hands-free pipeline: a study stored into radnode comes back to the PACS as an SR and a SEG
-with nobody touching it. The PACS here is DCMTK's storescp (a real peer, on 127.0.0.1); the
-Orthanc variant of issue 7 is not covered yet.
+with nobody touching it. Two real peers on 127.0.0.1 play the PACS: Orthanc (the study is
+uploaded into it and Orthanc sends it to radnode through its REST /modalities/{id}/store call;
+SR and SEG are checked through Orthanc's REST API), and DCMTK's storescp for the failure
+variants.
 
 - CT + RTSTRUCT stored: after completion (pipeline.stable_age_s) one SR and one SEG arrive, with
   the study's patient and study UIDs and the phantom's CAC score;
@@ -12,17 +14,19 @@ Radiomics are limited to the tumour and its 3 mm ring (pipeline.radiomics_region
 analysis short; waits poll for a condition with a deadline.
 """
 import glob
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Node, NodeTestCase, free_port, make_phantom, require_tools, run  # noqa: E402
 
-import json  # noqa: E402
 
 
 class Pacs:
@@ -62,6 +66,60 @@ class Pacs:
         return f"{self.ae_title}@127.0.0.1:{self.port}"
 
 
+class Orthanc:
+    """Orthanc with its own configuration and storage, DICOM and HTTP on 127.0.0.1."""
+
+    def __init__(self, folder, radnode_port):
+        self.folder = folder
+        self.dicom_port = free_port()
+        self.http_port = free_port()
+        os.makedirs(folder, exist_ok=True)
+        self.config = {"Name": "radnode-e2e", "StorageDirectory": os.path.join(folder, "storage"),
+                       "IndexDirectory": os.path.join(folder, "index"), "DicomAet": "ORTHANC",
+                       "DicomPort": self.dicom_port, "HttpPort": self.http_port, "RemoteAccessAllowed": False,
+                       "AuthenticationEnabled": False, "DicomCheckCalledAet": False, "Plugins": [],
+                       "DicomAlwaysAllowStore": True, "DicomAlwaysAllowEcho": True,
+                       "DicomModalities": {"radnode": ["RADNODE", "127.0.0.1", radnode_port]}}
+        self.proc = None
+
+    def start(self):
+        path = os.path.join(self.folder, "orthanc.json")
+        with open(path, "w") as f:
+            json.dump(self.config, f)
+        self.log = open(os.path.join(self.folder, "orthanc.log"), "wb")
+        self.proc = subprocess.Popen(["Orthanc", path], stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(lambda: self.alive(), 60, "Orthanc to answer")
+        return self
+
+    def alive(self):
+        try:
+            return self.get("/system") is not None
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=60)
+            self.log.close()
+
+    def request(self, method, path, body=None):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.http_port}{path}", data=body, method=method)
+        with urllib.request.urlopen(req, timeout=300) as r:
+            data = r.read()
+        return json.loads(data) if data[:1] in (b"{", b"[") else data
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def upload(self, path):
+        with open(path, "rb") as f:
+            return self.request("POST", "/instances", f.read())
+
+    def destination(self):
+        return f"ORTHANC@127.0.0.1:{self.dicom_port}"
+
+
 def wait_for(condition, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -87,7 +145,6 @@ class Pipeline(NodeTestCase):
     @classmethod
     def setUpClass(cls):
         require_tools("storescp", "storescu", "dsrdump", "dcmdump")
-        import tempfile
         cls.study_dir = tempfile.mkdtemp(prefix="radnode-pipeline-study-")
         make_phantom(cls.study_dir)
         with open(os.path.join(cls.study_dir, "truth.json")) as f:
@@ -105,13 +162,17 @@ class Pipeline(NodeTestCase):
         self.pacs = Pacs(os.path.join(self.tmp, "pacs"))
         self.addCleanup(self.pacs.stop)
 
-    def node(self, **extra):
+    def node(self, destination=None, port=None):
         settings = {"pipeline.enabled": "true", "pipeline.stable_age_s": "2", "pipeline.tumour_grace_s": "3",
                     "pipeline.radiomics_regions": "tumour,ring_3mm", "pipeline.lease_s": "10",
-                    "export.destinations": self.pacs.destination(), "export.retry_base_s": "1",
+                    "export.destinations": destination or self.pacs.destination(), "export.retry_base_s": "1",
                     "export.retry_max_s": "2"}
-        settings.update(extra)
-        return self.start_node(settings)
+        node = Node(tempfile.mkdtemp(dir=self.tmp), settings)
+        if port is not None:  # a port the PACS was told about
+            node.port = port
+            node.settings["dicom.port"] = str(port)
+        self.nodes.append(node)
+        return node.start()
 
     def assert_sr_of_phantom(self, sr, with_tumour=True):
         head = header(sr, "PatientID", "StudyInstanceUID")
@@ -122,6 +183,34 @@ class Pipeline(NodeTestCase):
         self.assertIsNotNone(m, text[:3000])
         self.assertAlmostEqual(float(m.group(1)), self.truth["cac"]["agatston_scaled_to_3mm"], places=1)
         self.assertEqual("Neoplasm, Primary" in text, with_tumour)
+
+    def test_orthanc_sends_the_study_and_gets_sr_and_seg_back(self):
+        require_tools("Orthanc")
+        radnode_port = free_port()
+        orthanc = Orthanc(os.path.join(self.tmp, "orthanc"), radnode_port)
+        self.addCleanup(orthanc.stop)
+        orthanc.start()
+        self.node(destination=orthanc.destination(), port=radnode_port)
+        study_id = None
+        for path in self.ct + [self.rtstruct]:
+            study_id = orthanc.upload(path)["ParentStudy"]
+        orthanc.request("POST", "/modalities/radnode/store", json.dumps({"Resources": [study_id]}).encode())
+
+        def modalities():
+            series = orthanc.get(f"/studies/{study_id}/series")
+            return {s["MainDicomTags"].get("Modality") for s in series}
+        wait_for(lambda: {"SR", "SEG"} <= modalities(), 400, "SR and SEG in Orthanc")
+        series = orthanc.get(f"/studies/{study_id}/series")
+        sr_series = [s for s in series if s["MainDicomTags"].get("Modality") == "SR"]
+        self.assertEqual(len(sr_series), 1)
+        self.assertEqual(len(sr_series[0]["Instances"]), 1)
+        study = orthanc.get(f"/studies/{study_id}")
+        self.assertEqual(study["MainDicomTags"]["StudyInstanceUID"], self.truth["dicom"]["study_instance_uid"])
+        self.assertEqual(study["PatientMainDicomTags"]["PatientID"], self.truth["dicom"]["patient_id"])
+        sr_file = os.path.join(self.tmp, "from-orthanc-sr.dcm")
+        with open(sr_file, "wb") as f:
+            f.write(orthanc.get(f"/instances/{sr_series[0]['Instances'][0]}/file"))
+        self.assert_sr_of_phantom(sr_file)
 
     def test_ct_and_rtstruct_come_back_as_sr_and_seg(self):
         self.pacs.start()
