@@ -184,7 +184,9 @@ class Pipeline(NodeTestCase):
         self.assertAlmostEqual(float(m.group(1)), self.truth["cac"]["agatston_scaled_to_3mm"], places=1)
         self.assertEqual("Neoplasm, Primary" in text, with_tumour)
 
-    def test_orthanc_sends_the_study_and_gets_sr_and_seg_back(self):
+    def orthanc_round_trip(self, batches):
+        """Uploads each batch of files into Orthanc and has Orthanc send it to radnode, in order;
+        returns the SR file radnode sent back into Orthanc."""
         require_tools("Orthanc")
         radnode_port = free_port()
         orthanc = Orthanc(os.path.join(self.tmp, "orthanc"), radnode_port)
@@ -192,25 +194,42 @@ class Pipeline(NodeTestCase):
         orthanc.start()
         self.node(destination=orthanc.destination(), port=radnode_port)
         study_id = None
-        for path in self.ct + [self.rtstruct]:
-            study_id = orthanc.upload(path)["ParentStudy"]
-        orthanc.request("POST", "/modalities/radnode/store", json.dumps({"Resources": [study_id]}).encode())
+        for batch in batches:
+            resources = []
+            for path in batch:
+                answer = orthanc.upload(path)
+                study_id = answer["ParentStudy"]
+                resources.append(answer["ParentSeries"])
+            orthanc.request("POST", "/modalities/radnode/store",
+                            json.dumps({"Resources": sorted(set(resources))}).encode())
 
         def modalities():
-            series = orthanc.get(f"/studies/{study_id}/series")
-            return {s["MainDicomTags"].get("Modality") for s in series}
+            return {s["MainDicomTags"].get("Modality") for s in orthanc.get(f"/studies/{study_id}/series")}
         wait_for(lambda: {"SR", "SEG"} <= modalities(), 400, "SR and SEG in Orthanc")
         series = orthanc.get(f"/studies/{study_id}/series")
         sr_series = [s for s in series if s["MainDicomTags"].get("Modality") == "SR"]
         self.assertEqual(len(sr_series), 1)
         self.assertEqual(len(sr_series[0]["Instances"]), 1)
+        seg_series = [s for s in series if s["MainDicomTags"].get("Modality") == "SEG"
+                      and s["MainDicomTags"].get("SeriesDescription") == "radnode regions"]
+        self.assertEqual(len(seg_series), 1)
         study = orthanc.get(f"/studies/{study_id}")
         self.assertEqual(study["MainDicomTags"]["StudyInstanceUID"], self.truth["dicom"]["study_instance_uid"])
         self.assertEqual(study["PatientMainDicomTags"]["PatientID"], self.truth["dicom"]["patient_id"])
         sr_file = os.path.join(self.tmp, "from-orthanc-sr.dcm")
         with open(sr_file, "wb") as f:
             f.write(orthanc.get(f"/instances/{sr_series[0]['Instances'][0]}/file"))
-        self.assert_sr_of_phantom(sr_file)
+        return sr_file
+
+    def test_orthanc_sends_the_study_and_gets_sr_and_seg_back(self):
+        self.assert_sr_of_phantom(self.orthanc_round_trip([self.ct + [self.rtstruct]]))
+
+    def test_orthanc_rtstruct_sent_before_the_ct(self):
+        self.assert_sr_of_phantom(self.orthanc_round_trip([[self.rtstruct], self.ct]))
+
+    def test_orthanc_seg_instead_of_rtstruct(self):
+        seg = os.path.join(self.study_dir, "seg.dcm")
+        self.assert_sr_of_phantom(self.orthanc_round_trip([self.ct + [seg]]))
 
     def test_ct_and_rtstruct_come_back_as_sr_and_seg(self):
         self.pacs.start()
