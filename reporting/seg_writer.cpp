@@ -1,5 +1,7 @@
 #include "reporting/seg_writer.h"
 
+#include "reporting/dicom_values.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -20,18 +22,6 @@
 namespace radnode::reporting {
 namespace {
 
-/// Decimal String value of at most 16 characters.
-std::string FormatDs(double value) {
-    char buffer[32];
-    for (int precision = 10; precision > 0; --precision) {
-        std::snprintf(buffer, sizeof buffer, "%.*g", precision, value);
-        if (std::string(buffer).size() <= 16) {
-            break;
-        }
-    }
-    std::string text = buffer;
-    return text == "-0" ? "0" : text;
-}
 
 /// Throws-free condition check: records the first failure with context.
 class Checker {

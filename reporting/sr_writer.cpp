@@ -1,5 +1,7 @@
 #include "reporting/sr_writer.h"
 
+#include "reporting/dicom_values.h"
+
 #include "reporting/feature_codes.h"
 
 #include <algorithm>
@@ -41,19 +43,6 @@ DSRCodedEntryValue ToDsr(const CodedConcept& code) {
     return DSRCodedEntryValue(code.value.c_str(), code.scheme.c_str(), code.meaning.c_str());
 }
 
-/// Decimal String value of at most 16 characters.
-std::string FormatDs(double value) {
-    char buffer[32];
-    for (int precision = 10; precision > 0; --precision) {
-        std::snprintf(buffer, sizeof buffer, "%.*g", precision, value);
-        if (std::string(buffer).size() <= 16) {
-            break;
-        }
-    }
-    std::string text = buffer;
-    return text == "-0" ? "0" : text;
-}
-
 MeasurementValue ToValue(double value, const CodedConcept& unit) {
     return MeasurementValue(FormatDs(value).c_str(), CMR_CID7181(ToDsr(unit)));
 }
@@ -62,31 +51,6 @@ std::string NonFiniteText(double value) {
     return std::isnan(value) ? "not a number" : (value > 0 ? "positive infinity" : "negative infinity");
 }
 
-std::uint64_t Fnv1a64(std::string_view text, std::uint64_t hash = 0xCBF29CE484222325ULL) {
-    for (const char c : text) {
-        hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
-    }
-    return hash;
-}
-
-/// "2.25." + decimal of the 128-bit value, with UUID version 4 / RFC 4122 variant bits set.
-std::string UuidUid(std::uint64_t hi, std::uint64_t lo) {
-    hi = (hi & ~0xF000ULL) | 0x4000ULL;
-    lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-    std::array<std::uint64_t, 4> limbs{hi >> 32U, hi & 0xFFFFFFFFU, lo >> 32U, lo & 0xFFFFFFFFU};
-    std::string digits;
-    while (std::any_of(limbs.begin(), limbs.end(), [](std::uint64_t limb) { return limb != 0; })) {
-        std::uint64_t remainder = 0;
-        for (std::uint64_t& limb : limbs) {
-            const std::uint64_t value = (remainder << 32U) | limb;
-            limb = value / 10U;
-            remainder = value % 10U;
-        }
-        digits.push_back(static_cast<char>('0' + remainder));
-    }
-    std::reverse(digits.begin(), digits.end());
-    return "2.25." + digits;
-}
 
 std::string ValidateInput(const SrInput& input) {
     const SrSource& source = input.source;
@@ -337,12 +301,6 @@ void SetHeader(DSRDocument& doc, const SrInput& input, const std::string& date, 
 
 } // namespace
 
-std::string NewUuidUid() {
-    std::random_device device;
-    auto draw = [&device] { return (static_cast<std::uint64_t>(device()) << 32U) | device(); };
-    const std::uint64_t hi = draw();
-    return UuidUid(hi, draw());
-}
 
 SrWriteResult WriteMeasurementReport(const SrInput& input, const std::filesystem::path& out) {
     SrWriteResult result;
@@ -355,7 +313,7 @@ SrWriteResult WriteMeasurementReport(const SrInput& input, const std::filesystem
     result.sop_instance_uid = instance.sop_instance_uid.empty() ? NewUuidUid() : instance.sop_instance_uid;
     const std::string observer_key = "radnode device observer " + instance.manufacturer;
     const std::string observer_uid = instance.device_observer_uid.empty()
-                                         ? UuidUid(Fnv1a64(observer_key), Fnv1a64(observer_key, Fnv1a64("lo")))
+                                         ? NameBasedUid(observer_key)
                                          : instance.device_observer_uid;
     auto [date, time] = Now();
     if (!instance.content_date.empty()) {

@@ -5,6 +5,7 @@
 // calcium scores. No analysis happens here and no DCMTK type crosses this
 // interface. The document structure and every code are described in docs/sr.md.
 
+#include "reporting/dicom_values.h" // NewUuidUid
 #include "reporting/seg_writer.h" // CodedConcept
 
 #include <cstdint>
@@ -142,7 +143,5 @@ struct SrWriteResult {
 /// missing study/series UIDs) is an error, never a partial file.
 [[nodiscard]] SrWriteResult WriteMeasurementReport(const SrInput& input, const std::filesystem::path& out);
 
-/// A fresh "2.25.<decimal>" UID from 128 random bits (UUID version 4).
-[[nodiscard]] std::string NewUuidUid();
 
 } // namespace radnode::reporting

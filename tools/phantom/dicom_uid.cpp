@@ -1,5 +1,7 @@
 #include "tools/phantom/dicom_uid.h"
 
+#include "reporting/dicom_values.h"
+
 #include "processing/phantom/counter_rng.h"
 
 #include <algorithm>
@@ -19,25 +21,7 @@ std::uint64_t HashRole(std::string_view role) {
 
 } // namespace
 
-std::string ToDecimal(std::uint64_t hi, std::uint64_t lo) {
-    // Long division of four 32-bit limbs (most significant first) by 10.
-    std::array<std::uint64_t, 4> limbs{hi >> 32U, hi & 0xFFFFFFFFU, lo >> 32U, lo & 0xFFFFFFFFU};
-    std::string digits;
-    while (std::any_of(limbs.begin(), limbs.end(), [](std::uint64_t limb) { return limb != 0; })) {
-        std::uint64_t remainder = 0;
-        for (std::uint64_t& limb : limbs) {
-            const std::uint64_t value = (remainder << 32U) | limb;
-            limb = value / 10U;
-            remainder = value % 10U;
-        }
-        digits.push_back(static_cast<char>('0' + remainder));
-    }
-    if (digits.empty()) {
-        return "0";
-    }
-    std::reverse(digits.begin(), digits.end());
-    return digits;
-}
+std::string ToDecimal(std::uint64_t hi, std::uint64_t lo) { return reporting::Decimal128(hi, lo); }
 
 std::string UidGenerator::Make(std::string_view role, std::uint64_t index) const {
     using processing::phantom::CounterHash;

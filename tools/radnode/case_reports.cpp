@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "processing/regions/box_mask.h"
+#include "reporting/dicom_values.h"
 #include "reporting/feature_codes.h"
 #include "reporting/seg_writer.h"
 #include "reporting/sr_writer.h"
@@ -63,39 +64,9 @@ RegionCoding CodingOf(const std::string& name) {
     return {name, kAbnormalStructure, ring, ring, kLung, std::nullopt, {255, 160, 64}};
 }
 
-/// "2.25." and the decimal form of a 128-bit hash (two FNV-1a 64 with different offsets) of
-/// seed and purpose: a UUID-derived UID (PS3.5 B.2) that is the same for the same inputs.
+/// A UID that is a function of seed and purpose (reporting::NameBasedUid).
 std::string DerivedUid(const std::string& seed, const std::string& what) {
-    auto fnv = [](const std::string& text, std::uint64_t h) {
-        for (const unsigned char c : text) {
-            h ^= c;
-            h *= 1099511628211ULL;
-        }
-        return h;
-    };
-    const std::string text = seed + "\x1f" + what;
-    std::uint64_t hi = fnv(text, 1469598103934665603ULL);
-    std::uint64_t lo = fnv(text, 0x9e3779b97f4a7c15ULL);
-    hi = (hi & ~(0xFULL << 12)) | (0x4ULL << 12); // UUID version 4 and variant bits, as NewUuidUid
-    lo = (lo & ~(0x3ULL << 62)) | (0x2ULL << 62);
-    // The 128-bit value in decimal, by long division of its four 32-bit limbs.
-    std::uint32_t limbs[4] = {static_cast<std::uint32_t>(hi >> 32), static_cast<std::uint32_t>(hi),
-                              static_cast<std::uint32_t>(lo >> 32), static_cast<std::uint32_t>(lo)};
-    std::string digits;
-    for (;;) {
-        std::uint64_t remainder = 0;
-        bool zero = true;
-        for (std::uint32_t& limb : limbs) {
-            const std::uint64_t current = (remainder << 32) | limb;
-            limb = static_cast<std::uint32_t>(current / 10);
-            remainder = current % 10;
-            zero = zero && limb == 0;
-        }
-        digits.insert(digits.begin(), static_cast<char>('0' + remainder));
-        if (zero)
-            break;
-    }
-    return "2.25." + digits;
+    return reporting::NameBasedUid(seed + "\x1f" + what);
 }
 
 struct ReportRegion {
