@@ -103,17 +103,17 @@ std::string ValidateInput(const SegSourceSeries& source, const std::vector<SegSe
 }
 
 void SetContext(DcmSegmentation& seg, const SegSourceSeries& source, const SegInstance& instance, Checker& check) {
-    check(seg.getPatient().setPatientName(source.patient_name.c_str()), "PatientName");
-    check(seg.getPatient().setPatientID(source.patient_id.c_str()), "PatientID");
-    check(seg.getPatient().setPatientBirthDate(source.patient_birth_date.c_str()), "PatientBirthDate");
-    check(seg.getPatient().setPatientSex(source.patient_sex.c_str()), "PatientSex");
-    check(seg.getStudy().setStudyInstanceUID(source.study_instance_uid.c_str()), "StudyInstanceUID");
-    check(seg.getStudy().setStudyDate(source.study_date.c_str()), "StudyDate");
-    check(seg.getStudy().setStudyTime(source.study_time.c_str()), "StudyTime");
-    check(seg.getStudy().setStudyID(source.study_id.c_str()), "StudyID");
-    check(seg.getStudy().setAccessionNumber(source.accession_number.c_str()), "AccessionNumber");
-    check(seg.getStudy().setReferringPhysicianName(source.referring_physician_name.c_str()), "ReferringPhysicianName");
-    check(seg.getStudy().setStudyDescription(source.study_description.c_str()), "StudyDescription");
+    check(seg.getPatient().setPatientName(source.patient_study.patient_name.c_str()), "PatientName");
+    check(seg.getPatient().setPatientID(source.patient_study.patient_id.c_str()), "PatientID");
+    check(seg.getPatient().setPatientBirthDate(source.patient_study.patient_birth_date.c_str()), "PatientBirthDate");
+    check(seg.getPatient().setPatientSex(source.patient_study.patient_sex.c_str()), "PatientSex");
+    check(seg.getStudy().setStudyInstanceUID(source.patient_study.study_instance_uid.c_str()), "StudyInstanceUID");
+    check(seg.getStudy().setStudyDate(source.patient_study.study_date.c_str()), "StudyDate");
+    check(seg.getStudy().setStudyTime(source.patient_study.study_time.c_str()), "StudyTime");
+    check(seg.getStudy().setStudyID(source.patient_study.study_id.c_str()), "StudyID");
+    check(seg.getStudy().setAccessionNumber(source.patient_study.accession_number.c_str()), "AccessionNumber");
+    check(seg.getStudy().setReferringPhysicianName(source.patient_study.referring_physician_name.c_str()), "ReferringPhysicianName");
+    check(seg.getStudy().setStudyDescription(source.patient_study.study_description.c_str()), "StudyDescription");
     check(seg.getFrameOfReference().setFrameOfReferenceUID(source.frame_of_reference_uid.c_str()),
           "FrameOfReferenceUID");
     check(seg.getSeries().setSeriesInstanceUID(instance.series_instance_uid.c_str()), "SeriesInstanceUID");

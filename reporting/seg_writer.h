@@ -21,15 +21,8 @@ struct CodedConcept {
     std::string meaning;
 };
 
-/// One image of the segmented series; `images[k]` of SegSourceSeries matches mask slice k.
-struct SegSourceImage {
-    std::string sop_class_uid;
-    std::string sop_instance_uid;
-    processing::Point3 image_position{}; ///< ImagePositionPatient, mm
-};
-
-/// The segmented image series: patient/study context and image plane geometry.
-struct SegSourceSeries {
+/// Patient and study attributes copied from the source CT into radnode's SEG and SR.
+struct PatientStudy {
     std::string patient_name;
     std::string patient_id;
     std::string patient_birth_date;
@@ -41,6 +34,18 @@ struct SegSourceSeries {
     std::string accession_number;
     std::string referring_physician_name;
     std::string study_description;
+};
+
+/// One image of the segmented series; `images[k]` of SegSourceSeries matches mask slice k.
+struct SegSourceImage {
+    std::string sop_class_uid;
+    std::string sop_instance_uid;
+    processing::Point3 image_position{}; ///< ImagePositionPatient, mm
+};
+
+/// The segmented image series: patient/study context and image plane geometry.
+struct SegSourceSeries {
+    PatientStudy patient_study;
     std::string series_instance_uid;
     std::string frame_of_reference_uid;
     std::string body_part_examined;

@@ -54,7 +54,7 @@ std::string NonFiniteText(double value) {
 
 std::string ValidateInput(const SrInput& input) {
     const SrSource& source = input.source;
-    if (source.study_instance_uid.empty() || source.series_instance_uid.empty()) {
+    if (source.patient_study.study_instance_uid.empty() || source.series_instance_uid.empty()) {
         return "source study and series instance UIDs are required";
     }
     if (source.sop_instance_uids.empty()) {
@@ -250,17 +250,17 @@ void SetHeader(DSRDocument& doc, const SrInput& input, const std::string& date, 
                Checker& check) {
     const SrSource& s = input.source;
     const SrInstance& i = input.instance;
-    check(doc.createNewSeriesInStudy(s.study_instance_uid.c_str()), "StudyInstanceUID");
-    check(doc.setPatientName(s.patient_name.c_str()), "PatientName");
-    check(doc.setPatientID(s.patient_id.c_str()), "PatientID");
-    check(doc.setPatientBirthDate(s.patient_birth_date.c_str()), "PatientBirthDate");
-    check(doc.setPatientSex(s.patient_sex.c_str()), "PatientSex");
-    check(doc.setStudyDate(s.study_date.c_str()), "StudyDate");
-    check(doc.setStudyTime(s.study_time.c_str()), "StudyTime");
-    check(doc.setStudyID(s.study_id.c_str()), "StudyID");
-    check(doc.setAccessionNumber(s.accession_number.c_str()), "AccessionNumber");
-    check(doc.setReferringPhysicianName(s.referring_physician_name.c_str()), "ReferringPhysicianName");
-    check(doc.setStudyDescription(s.study_description.c_str()), "StudyDescription");
+    check(doc.createNewSeriesInStudy(s.patient_study.study_instance_uid.c_str()), "StudyInstanceUID");
+    check(doc.setPatientName(s.patient_study.patient_name.c_str()), "PatientName");
+    check(doc.setPatientID(s.patient_study.patient_id.c_str()), "PatientID");
+    check(doc.setPatientBirthDate(s.patient_study.patient_birth_date.c_str()), "PatientBirthDate");
+    check(doc.setPatientSex(s.patient_study.patient_sex.c_str()), "PatientSex");
+    check(doc.setStudyDate(s.patient_study.study_date.c_str()), "StudyDate");
+    check(doc.setStudyTime(s.patient_study.study_time.c_str()), "StudyTime");
+    check(doc.setStudyID(s.patient_study.study_id.c_str()), "StudyID");
+    check(doc.setAccessionNumber(s.patient_study.accession_number.c_str()), "AccessionNumber");
+    check(doc.setReferringPhysicianName(s.patient_study.referring_physician_name.c_str()), "ReferringPhysicianName");
+    check(doc.setStudyDescription(s.patient_study.study_description.c_str()), "StudyDescription");
     check(doc.setSeriesNumber(i.series_number.c_str()), "SeriesNumber");
     check(doc.setInstanceNumber(i.instance_number.c_str()), "InstanceNumber");
     check(doc.setSeriesDescription(i.series_description.c_str()), "SeriesDescription");
@@ -284,16 +284,16 @@ void SetHeader(DSRDocument& doc, const SrInput& input, const std::string& date, 
 
     DSRSOPInstanceReferenceList& evidence = doc.getCurrentRequestedProcedureEvidence();
     for (const std::string& instance : s.sop_instance_uids) {
-        check(evidence.addItem(s.study_instance_uid.c_str(), s.series_instance_uid.c_str(), s.sop_class_uid.c_str(),
+        check(evidence.addItem(s.patient_study.study_instance_uid.c_str(), s.series_instance_uid.c_str(), s.sop_class_uid.c_str(),
                                instance.c_str()),
               "CurrentRequestedProcedureEvidenceSequence");
     }
-    check(evidence.addItem(s.study_instance_uid.c_str(), input.seg.series_instance_uid.c_str(),
+    check(evidence.addItem(s.patient_study.study_instance_uid.c_str(), input.seg.series_instance_uid.c_str(),
                            input.seg.sop_class_uid.c_str(), input.seg.sop_instance_uid.c_str()),
           "CurrentRequestedProcedureEvidenceSequence");
     if (input.predecessor) {
         const SrPredecessor& p = *input.predecessor;
-        check(doc.getPredecessorDocuments().addItem(s.study_instance_uid.c_str(), p.series_instance_uid.c_str(),
+        check(doc.getPredecessorDocuments().addItem(s.patient_study.study_instance_uid.c_str(), p.series_instance_uid.c_str(),
                                                     p.sop_class_uid.c_str(), p.sop_instance_uid.c_str()),
               "PredecessorDocumentsSequence");
     }

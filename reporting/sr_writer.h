@@ -22,17 +22,7 @@ inline constexpr const char* kEnhancedSrStorage = "1.2.840.10008.5.1.4.1.1.88.22
 
 /// The analysed CT series: patient/study attributes copied into the SR and its instances for the evidence.
 struct SrSource {
-    std::string patient_name;
-    std::string patient_id;
-    std::string patient_birth_date;
-    std::string patient_sex;
-    std::string study_instance_uid;
-    std::string study_date;
-    std::string study_time;
-    std::string study_id;
-    std::string accession_number;
-    std::string referring_physician_name;
-    std::string study_description;
+    PatientStudy patient_study;
     std::string series_instance_uid;
     std::string sop_class_uid = kCtImageStorage; ///< of every instance of the series
     std::vector<std::string> sop_instance_uids;

@@ -125,17 +125,17 @@ void WriteCtSeries(const std::filesystem::path& directory, const processing::CtV
 
 reporting::SegSourceSeries DescribeCtSeries(const processing::ImageGeometry& geometry, const PhantomStudy& study) {
     reporting::SegSourceSeries source;
-    source.patient_name = study.patient_name;
-    source.patient_id = study.patient_id;
-    source.patient_birth_date = study.patient_birth_date;
-    source.patient_sex = study.patient_sex;
-    source.study_instance_uid = study.study_instance_uid;
-    source.study_date = study.study_date;
-    source.study_time = study.study_time;
-    source.study_id = study.study_id;
-    source.accession_number = study.accession_number;
-    source.referring_physician_name = study.referring_physician_name;
-    source.study_description = study.study_description;
+    source.patient_study.patient_name = study.patient_name;
+    source.patient_study.patient_id = study.patient_id;
+    source.patient_study.patient_birth_date = study.patient_birth_date;
+    source.patient_study.patient_sex = study.patient_sex;
+    source.patient_study.study_instance_uid = study.study_instance_uid;
+    source.patient_study.study_date = study.study_date;
+    source.patient_study.study_time = study.study_time;
+    source.patient_study.study_id = study.study_id;
+    source.patient_study.accession_number = study.accession_number;
+    source.patient_study.referring_physician_name = study.referring_physician_name;
+    source.patient_study.study_description = study.study_description;
     source.series_instance_uid = study.ct_series_instance_uid;
     source.frame_of_reference_uid = study.frame_of_reference_uid;
     source.body_part_examined = "CHEST";

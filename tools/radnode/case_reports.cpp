@@ -106,17 +106,7 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
     }
 
     reporting::SegSourceSeries seg_source;
-    seg_source.patient_name = src.patient_name;
-    seg_source.patient_id = src.patient_id;
-    seg_source.patient_birth_date = src.patient_birth_date;
-    seg_source.patient_sex = src.patient_sex;
-    seg_source.study_instance_uid = src.study_instance_uid;
-    seg_source.study_date = src.study_date;
-    seg_source.study_time = src.study_time;
-    seg_source.study_id = src.study_id;
-    seg_source.accession_number = src.accession_number;
-    seg_source.referring_physician_name = src.referring_physician_name;
-    seg_source.study_description = src.study_description;
+    seg_source.patient_study = src.patient_study;
     seg_source.series_instance_uid = src.series_instance_uid;
     seg_source.frame_of_reference_uid = ct.frame_of_reference;
     seg_source.body_part_examined = src.body_part_examined.empty() ? "CHEST" : src.body_part_examined;
@@ -189,11 +179,10 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
     result.segments = segments.size();
 
     reporting::SrInput sr;
-    sr.source = {src.patient_name,  src.patient_id,        src.patient_birth_date,
-                 src.patient_sex,   src.study_instance_uid, src.study_date,
-                 src.study_time,    src.study_id,          src.accession_number,
-                 src.referring_physician_name, src.study_description, src.series_instance_uid,
-                 src.sop_class_uid, src.slice_sop_uids};
+    sr.source.patient_study = src.patient_study;
+    sr.source.series_instance_uid = src.series_instance_uid;
+    sr.source.sop_class_uid = src.sop_class_uid;
+    sr.source.sop_instance_uids = src.slice_sop_uids;
     sr.seg.sop_instance_uid = seg_instance.sop_instance_uid;
     sr.seg.series_instance_uid = seg_instance.series_instance_uid;
     sr.algorithm.name = "radnode";

@@ -70,17 +70,17 @@ CtInput LoadCtFolder(const fs::path& folder, const config::Config& config) {
             return ds.findAndGetOFStringArray(tag, value).good() ? std::string(value.c_str()) : std::string{};
         };
         CtSourceInfo& s = in.source;
-        s.patient_name = get(DCM_PatientName);
-        s.patient_id = get(DCM_PatientID);
-        s.patient_birth_date = get(DCM_PatientBirthDate);
-        s.patient_sex = get(DCM_PatientSex);
-        s.study_instance_uid = get(DCM_StudyInstanceUID);
-        s.study_date = get(DCM_StudyDate);
-        s.study_time = get(DCM_StudyTime);
-        s.study_id = get(DCM_StudyID);
-        s.accession_number = get(DCM_AccessionNumber);
-        s.referring_physician_name = get(DCM_ReferringPhysicianName);
-        s.study_description = get(DCM_StudyDescription);
+        s.patient_study.patient_name = get(DCM_PatientName);
+        s.patient_study.patient_id = get(DCM_PatientID);
+        s.patient_study.patient_birth_date = get(DCM_PatientBirthDate);
+        s.patient_study.patient_sex = get(DCM_PatientSex);
+        s.patient_study.study_instance_uid = get(DCM_StudyInstanceUID);
+        s.patient_study.study_date = get(DCM_StudyDate);
+        s.patient_study.study_time = get(DCM_StudyTime);
+        s.patient_study.study_id = get(DCM_StudyID);
+        s.patient_study.accession_number = get(DCM_AccessionNumber);
+        s.patient_study.referring_physician_name = get(DCM_ReferringPhysicianName);
+        s.patient_study.study_description = get(DCM_StudyDescription);
         s.body_part_examined = get(DCM_BodyPartExamined);
     }
     return in;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "reporting/seg_writer.h" // PatientStudy
 #include "processing/volume.h"
 
 namespace radnode::tools {
@@ -15,17 +16,7 @@ namespace radnode::tools {
 /// What the reports need of the CT series: patient/study attributes (first instance), the
 /// SOP class and, per volume slice k, the SOP Instance UID (empty for an interpolated slice).
 struct CtSourceInfo {
-    std::string patient_name;
-    std::string patient_id;
-    std::string patient_birth_date;
-    std::string patient_sex;
-    std::string study_instance_uid;
-    std::string study_date;
-    std::string study_time;
-    std::string study_id;
-    std::string accession_number;
-    std::string referring_physician_name;
-    std::string study_description;
+    reporting::PatientStudy patient_study;
     std::string series_instance_uid;
     std::string sop_class_uid;
     std::string body_part_examined;

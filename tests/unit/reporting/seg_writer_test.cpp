@@ -36,11 +36,11 @@ processing::ImageGeometry Geometry() {
 
 SegSourceSeries Source() {
     SegSourceSeries source;
-    source.patient_name = "TEST^SEG";
-    source.patient_id = "SEG-1";
-    source.study_instance_uid = "1.2.826.0.1.3680043.10.1.1";
-    source.study_date = "20240101";
-    source.study_time = "120000";
+    source.patient_study.patient_name = "TEST^SEG";
+    source.patient_study.patient_id = "SEG-1";
+    source.patient_study.study_instance_uid = "1.2.826.0.1.3680043.10.1.1";
+    source.patient_study.study_date = "20240101";
+    source.patient_study.study_time = "120000";
     source.series_instance_uid = "1.2.826.0.1.3680043.10.1.2";
     source.frame_of_reference_uid = "1.2.826.0.1.3680043.10.1.3";
     source.pixel_spacing = {0.8, 0.8};

@@ -39,17 +39,17 @@ const CodedConcept kMm3{"mm3", "UCUM", "cubic millimeter"};
 SrInput Input() {
     SrInput input;
     SrSource& s = input.source;
-    s.patient_name = "TEST^SR";
-    s.patient_id = "SR-1";
-    s.patient_birth_date = "19600102";
-    s.patient_sex = "F";
-    s.study_instance_uid = kStudyUid;
-    s.study_date = "20240105";
-    s.study_time = "101500";
-    s.study_id = "S1";
-    s.accession_number = "ACC42";
-    s.referring_physician_name = "REF^DOC";
-    s.study_description = "CT THORAX";
+    s.patient_study.patient_name = "TEST^SR";
+    s.patient_study.patient_id = "SR-1";
+    s.patient_study.patient_birth_date = "19600102";
+    s.patient_study.patient_sex = "F";
+    s.patient_study.study_instance_uid = kStudyUid;
+    s.patient_study.study_date = "20240105";
+    s.patient_study.study_time = "101500";
+    s.patient_study.study_id = "S1";
+    s.patient_study.accession_number = "ACC42";
+    s.patient_study.referring_physician_name = "REF^DOC";
+    s.patient_study.study_description = "CT THORAX";
     s.series_instance_uid = kCtSeriesUid;
     for (std::size_t k = 0; k < kCtImages; ++k) {
         s.sop_instance_uids.push_back("1.2.826.0.1.3680043.10.2.10." + std::to_string(k + 1));
@@ -479,7 +479,7 @@ TEST(SrWriterTest, RejectsInvalidInputWithoutWriting) {
         {"no finding", [](SrInput& in) { in.groups[0].finding = {}; }},
         {"no segment", [](SrInput& in) { in.groups[0].segment_number = 0; }},
         {"bad key", [](SrInput& in) { in.groups[0].features.push_back({"diagnostics_Versions_PyRadiomics", 1.0}); }},
-        {"no study", [](SrInput& in) { in.source.study_instance_uid.clear(); }},
+        {"no study", [](SrInput& in) { in.source.patient_study.study_instance_uid.clear(); }},
         {"no SEG", [](SrInput& in) { in.seg.sop_instance_uid.clear(); }},
         {"no version", [](SrInput& in) { in.algorithm.version.clear(); }},
     };
