@@ -76,9 +76,22 @@ std::unique_ptr<Database::Impl> Database::Connect(const std::string& name, const
 Database Database::Open(const std::filesystem::path& file, const DatabaseOptions& options) {
     Database db(Connect(file.string(), options));
     {
-        Statement& mode = db.Prepare("PRAGMA journal_mode=WAL");
-        StatementReset reset(mode);
-        const std::string journal = mode.Step() ? mode.ColumnText(0) : std::string{};
+        // Switching a new file to WAL needs the file to itself; SQLite answers SQLITE_BUSY at once (the busy
+        // handler is not used for it) while another connection's first open holds it, so wait here instead.
+        const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
+        std::string journal;
+        for (;;) {
+            try {
+                Statement& mode = db.Prepare("PRAGMA journal_mode=WAL");
+                StatementReset reset(mode);
+                journal = mode.Step() ? mode.ColumnText(0) : std::string{};
+                break;
+            } catch (const StorageError& e) {
+                if (e.GetKind() != StorageError::Kind::Busy || std::chrono::steady_clock::now() >= deadline)
+                    throw;
+                std::this_thread::sleep_for(std::chrono::milliseconds{5});
+            }
+        }
         if (journal != "wal")
             throw StorageError(StorageError::Kind::Sql,
                                fmt::format("cannot switch '{}' to WAL (journal_mode is '{}')", file.string(), journal));
