@@ -226,6 +226,19 @@ std::size_t AddFrames(DcmSegmentation& seg, const SegSourceSeries& source, const
 
 } // namespace
 
+void SetImagePlanes(SegSourceSeries& source, const processing::ImageGeometry& g, const std::string& sop_class_uid,
+                    const std::vector<std::string>& sop_instance_uids) {
+    source.image_orientation = {g.direction[0], g.direction[3], g.direction[6],
+                                g.direction[1], g.direction[4], g.direction[7]};
+    source.pixel_spacing = {g.spacing[1], g.spacing[0]};
+    source.slice_thickness_mm = g.spacing[2];
+    source.spacing_between_slices_mm = g.spacing[2];
+    source.images.clear();
+    for (std::size_t k = 0; k < g.size[2]; ++k)
+        source.images.push_back(
+            {sop_class_uid, sop_instance_uids.at(k), g.IndexToPhysical(0.0, 0.0, static_cast<double>(k))});
+}
+
 SegWriteResult WriteBinarySegmentation(const std::filesystem::path& file, const SegSourceSeries& source,
                                        const std::vector<SegSegment>& segments, const SegInstance& instance) {
     SegWriteResult result;

@@ -56,6 +56,12 @@ struct SegSourceSeries {
     std::vector<SegSourceImage> images;
 };
 
+/// Sets the plane geometry of `source` from the grid of the segmented volume: orientation from
+/// its direction, pixel spacing, slice thickness = spacing between slices = the k spacing, and one
+/// image per slice k (`sop_class_uid`, `sop_instance_uids.at(k)`, position of voxel (0, 0, k)).
+void SetImagePlanes(SegSourceSeries& source, const processing::ImageGeometry& grid, const std::string& sop_class_uid,
+                    const std::vector<std::string>& sop_instance_uids);
+
 /// How a segment was produced (DICOM SegmentAlgorithmType).
 enum class SegAlgorithmType { Manual, SemiAutomatic, Automatic };
 

@@ -63,4 +63,16 @@ RegionAnalysis AnalyseRegions(const CtVolume& ct, const BoxMask& tumour, const R
     return out;
 }
 
+std::vector<NamedMask> RegionAnalysis::Masks() const {
+    std::vector<NamedMask> out;
+    for (const DerivedRegion* r : Regions())
+        if (r->found && !r->mask.Empty())
+            out.push_back({r->name, &r->mask, r->volume_ml});
+    if (peritumoral_computed)
+        for (const PeritumoralRegion& r : peritumoral.regions)
+            if (!r.mask.Empty())
+                out.push_back({r.name, &r.mask, r.volume_ml});
+    return out;
+}
+
 } // namespace radnode::processing::regions

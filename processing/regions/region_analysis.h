@@ -28,6 +28,13 @@ struct RegionAnalysisSettings {
     cac::CacSettings cac;
 };
 
+/// A region with voxels, by name (see RegionAnalysis::Masks).
+struct NamedMask {
+    std::string name;
+    const BoxMask* mask = nullptr;
+    double volume_ml = 0.0;
+};
+
 /// The regions and scores of one CT. A part that could not be computed says why; nothing is
 /// silently replaced (no unclipped rings when the clip mask is missing, no CAC of 0 without a
 /// heart region).
@@ -43,6 +50,16 @@ struct RegionAnalysis {
     cac::CalciumScore cac; ///< computed = false with its reason when the heart was not found
 
     std::vector<std::string> notes;
+
+    /// The tumour, then body, airways, right and left lung, both lungs, heart, aorta and coronary
+    /// candidates: every DerivedRegion, found or not, in the order reports list them.
+    [[nodiscard]] std::vector<const DerivedRegion*> Regions() const {
+        return {&tumour, &thorax.body, &thorax.airways, &thorax.lung_right, &thorax.lung_left,
+                &lungs,  &thorax.heart, &thorax.aorta, &thorax.coronary_candidates};
+    }
+    /// Every region with voxels: the found ones of Regions(), then the non-empty peritumoral
+    /// regions; what gets radiomics, a SEG segment and an SR group.
+    [[nodiscard]] std::vector<NamedMask> Masks() const;
 };
 
 /// Runs the whole analysis. `tumour` may be empty (no tumour mask: no peritumoral regions, said

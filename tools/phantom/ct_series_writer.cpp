@@ -139,14 +139,7 @@ reporting::SegSourceSeries DescribeCtSeries(const processing::ImageGeometry& geo
     source.series_instance_uid = study.ct_series_instance_uid;
     source.frame_of_reference_uid = study.frame_of_reference_uid;
     source.body_part_examined = "CHEST";
-    source.image_orientation = {1.0, 0.0, 0.0, 0.0, 1.0, 0.0};
-    source.pixel_spacing = {geometry.spacing[1], geometry.spacing[0]};
-    source.slice_thickness_mm = geometry.spacing[2];
-    source.spacing_between_slices_mm = geometry.spacing[2];
-    for (std::size_t k = 0; k < geometry.size[2]; ++k) {
-        source.images.push_back({kCtImageStorage, study.ct_sop_instance_uids.at(k),
-                                 geometry.IndexToPhysical(0.0, 0.0, static_cast<double>(k))});
-    }
+    reporting::SetImagePlanes(source, geometry, kCtImageStorage, study.ct_sop_instance_uids);
     return source;
 }
 

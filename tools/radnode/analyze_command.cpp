@@ -26,13 +26,10 @@
 #include <vector>
 
 #include "config/errors.h"
-#include "config/radiomics_params.h"
-#include "config/signature_file.h"
 #include "tools/radnode/case_analysis.h"
 #include "tools/radnode/case_reports.h"
 #include "tools/radnode/commands.h"
 #include "tools/radnode/ct_inputs.h"
-#include "tools/radnode/region_settings.h"
 
 namespace radnode::tools {
 namespace {
@@ -66,33 +63,14 @@ int Run(const AnalyzeOptions& o, const config::Config& config) {
         std::cerr << "radnode analyze: --input and --out are required\n";
         return kExitBadInput;
     }
-    CaseAnalysisOptions options;
-    options.regions = RegionSettingsFrom(config);
-    std::string params_text;
+    LoadedAnalysisOptions loaded;
     try {
-        if (o.params.empty()) {
-            params_text = DefaultAnalysisParamsYaml();
-            options.params = config::ParseRadiomicsParams(params_text, "<default analysis parameters>");
-        } else {
-            std::ifstream stream(o.params, std::ios::binary);
-            params_text.assign(std::istreambuf_iterator<char>(stream), {});
-            options.params = config::LoadRadiomicsParams(o.params);
-        }
-        for (const fs::path& path : o.signatures) {
-            std::error_code ec;
-            if (fs::is_directory(path, ec)) {
-                for (auto& s : config::LoadSignatureFolder(path))
-                    options.signatures.push_back(std::move(s));
-            } else {
-                options.signatures.push_back(config::LoadSignatureFile(path));
-            }
-        }
+        loaded = LoadAnalysisOptions(config, o.params, o.signatures, o.regions);
     } catch (const config::ConfigError& e) {
         std::cerr << "radnode analyze: " << e.what() << "\n";
         return kExitBadInput;
     }
-    if (!o.regions.empty())
-        options.radiomics_regions = o.regions;
+    const CaseAnalysisOptions& options = loaded.options;
 
     CtInput ct = LoadCtFolder(o.input, config);
     if (!ct.error.empty()) {
@@ -117,19 +95,13 @@ int Run(const AnalyzeOptions& o, const config::Config& config) {
     processing::regions::BoxMask tumour;
     std::vector<std::string> notes;
     if (!choice.file.empty()) {
-        TumourInput t = LoadTumourMask(choice.file, o.roi, ct.frame_of_reference, grid, config);
+        CaseTumour t = LoadCaseTumour(choice.file, o.roi, ct, config);
         if (!t.error.empty()) {
             std::cerr << "radnode analyze: " << t.error << "\n";
             return kExitBadInput;
         }
-        tumour = processing::regions::BoxMaskFromLabels(t.mask);
-        if (tumour.Empty()) {
-            std::cerr << "radnode analyze: the tumour mask from " << choice.file.string()
-                      << " has no voxel on the CT grid\n";
-            return kExitBadInput;
-        }
-        notes.push_back(fmt::format("tumour: {} from {}", t.label, choice.file.filename().string()));
-        notes.insert(notes.end(), t.notes.begin(), t.notes.end());
+        tumour = std::move(t.mask);
+        notes = std::move(t.notes);
     }
     if (!choice.note.empty())
         notes.insert(notes.begin(), choice.note);
@@ -137,7 +109,7 @@ int Run(const AnalyzeOptions& o, const config::Config& config) {
     CaseAnalysis analysis = RunCaseAnalysis(ct.volume, ct.kvp, tumour, options);
     analysis.regions.notes.insert(analysis.regions.notes.begin(), notes.begin(), notes.end());
 
-    const std::string fingerprint = SettingsFingerprint(params_text, config, options);
+    const std::string& fingerprint = loaded.fingerprint;
 
     std::error_code ec;
     fs::create_directories(o.out, ec);

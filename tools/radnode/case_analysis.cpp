@@ -4,9 +4,15 @@
 #include <chrono>
 #include <cstdint>
 #include <fmt/format.h>
+#include <fstream>
+#include <iterator>
+#include <system_error>
 #include <map>
 
+#include "config/radiomics_params.h"
+#include "config/signature_file.h"
 #include "reporting/json_writer.h"
+#include "tools/radnode/region_settings.h"
 #include "reporting/regions_json.h"
 
 namespace radnode::tools {
@@ -27,21 +33,6 @@ bool Wanted(const std::vector<std::string>& patterns, const std::string& name) {
             return true;
     }
     return false;
-}
-
-/// Every region the analysis produced, in report order, with its mask (found ones only).
-std::vector<std::pair<std::string, const rg::BoxMask*>> Regions(const rg::RegionAnalysis& a) {
-    std::vector<std::pair<std::string, const rg::BoxMask*>> out;
-    for (const rg::DerivedRegion* r : {&a.tumour, &a.thorax.body, &a.thorax.airways, &a.thorax.lung_right,
-                                       &a.thorax.lung_left, &a.lungs, &a.thorax.heart, &a.thorax.aorta,
-                                       &a.thorax.coronary_candidates})
-        if (r->found)
-            out.emplace_back(r->name, &r->mask);
-    if (a.peritumoral_computed)
-        for (const rg::PeritumoralRegion& r : a.peritumoral.regions)
-            if (!r.mask.Empty())
-                out.emplace_back(r.name, &r.mask);
-    return out;
 }
 
 } // namespace
@@ -91,6 +82,35 @@ std::string SettingsFingerprint(const std::string& params_text, const config::Co
     return fmt::format("fnv1a64:{:016x}", h);
 }
 
+LoadedAnalysisOptions LoadAnalysisOptions(const config::Config& config, const std::filesystem::path& params,
+                                          const std::vector<std::filesystem::path>& signatures,
+                                          const std::vector<std::string>& radiomics_regions) {
+    LoadedAnalysisOptions loaded;
+    CaseAnalysisOptions& options = loaded.options;
+    options.regions = RegionSettingsFrom(config);
+    if (params.empty()) {
+        loaded.params_text = DefaultAnalysisParamsYaml();
+        options.params = config::ParseRadiomicsParams(loaded.params_text, "<default analysis parameters>");
+    } else {
+        std::ifstream stream(params, std::ios::binary);
+        loaded.params_text.assign(std::istreambuf_iterator<char>(stream), {});
+        options.params = config::LoadRadiomicsParams(params);
+    }
+    for (const std::filesystem::path& path : signatures) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(path, ec)) {
+            for (auto& signature : config::LoadSignatureFolder(path))
+                options.signatures.push_back(std::move(signature));
+        } else {
+            options.signatures.push_back(config::LoadSignatureFile(path));
+        }
+    }
+    if (!radiomics_regions.empty())
+        options.radiomics_regions = radiomics_regions;
+    loaded.fingerprint = SettingsFingerprint(loaded.params_text, config, options);
+    return loaded;
+}
+
 CaseAnalysis RunCaseAnalysis(const processing::CtVolume& ct, std::optional<double> kvp, const rg::BoxMask& tumour,
                              const CaseAnalysisOptions& options) {
     const auto start = std::chrono::steady_clock::now();
@@ -103,7 +123,9 @@ CaseAnalysis RunCaseAnalysis(const processing::CtVolume& ct, std::optional<doubl
     rad::ExtractionParams params = options.params;
     params.settings.image_pixel_type = "short"; // the assembled CT is int16 HU
     params.settings.label = 1;
-    for (const auto& [name, mask] : Regions(out.regions)) {
+    for (const rg::NamedMask& region : out.regions.Masks()) {
+        const std::string& name = region.name;
+        const rg::BoxMask* mask = region.mask;
         if (!Wanted(options.radiomics_regions, name))
             continue;
         const auto region_start = std::chrono::steady_clock::now();

@@ -5,6 +5,7 @@
 /// signatures (processing/signatures/signature.h). Results are plain values; writing them is
 /// the caller's (JSON/CSV here, SR/SEG in reporting/).
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,21 @@ struct CaseAnalysis {
     std::vector<SignatureOutcome> signatures;
     double seconds = 0.0;
 };
+
+/// Analysis options from files, as `radnode analyze` and the node's workers read them: the
+/// segmentation/peritumoral/CAC settings of `config`, the parameter file `params` (empty: the
+/// built-in default), the signature files or folders, and the radiomics regions (empty: the
+/// default list). `params_text` and `fingerprint` are kept for the results. Throws
+/// config::ConfigError for an unreadable or invalid parameter or signature file.
+struct LoadedAnalysisOptions {
+    CaseAnalysisOptions options;
+    std::string params_text;
+    std::string fingerprint;
+};
+[[nodiscard]] LoadedAnalysisOptions LoadAnalysisOptions(const config::Config& config,
+                                                        const std::filesystem::path& params,
+                                                        const std::vector<std::filesystem::path>& signatures,
+                                                        const std::vector<std::string>& radiomics_regions);
 
 /// A stable fingerprint ("fnv1a64:<16 hex>") of everything that decides the results: the
 /// parameter file's text, the effective configuration, the region list and the signatures.

@@ -69,26 +69,6 @@ std::string DerivedUid(const std::string& seed, const std::string& what) {
     return reporting::NameBasedUid(seed + "\x1f" + what);
 }
 
-struct ReportRegion {
-    std::string name;
-    const rg::BoxMask* mask = nullptr;
-    double volume_ml = 0.0;
-};
-
-std::vector<ReportRegion> ReportRegions(const rg::RegionAnalysis& a) {
-    std::vector<ReportRegion> out;
-    for (const rg::DerivedRegion* r : {&a.tumour, &a.thorax.body, &a.thorax.airways, &a.thorax.lung_right,
-                                       &a.thorax.lung_left, &a.lungs, &a.thorax.heart, &a.thorax.aorta,
-                                       &a.thorax.coronary_candidates})
-        if (r->found && !r->mask.Empty())
-            out.push_back({r->name, &r->mask, r->volume_ml});
-    if (a.peritumoral_computed)
-        for (const rg::PeritumoralRegion& r : a.peritumoral.regions)
-            if (!r.mask.Empty())
-                out.push_back({r.name, &r.mask, r.volume_ml});
-    return out;
-}
-
 } // namespace
 
 CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, const std::filesystem::path& out,
@@ -110,16 +90,9 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
     seg_source.series_instance_uid = src.series_instance_uid;
     seg_source.frame_of_reference_uid = ct.frame_of_reference;
     seg_source.body_part_examined = src.body_part_examined.empty() ? "CHEST" : src.body_part_examined;
-    seg_source.image_orientation = {g.direction[0], g.direction[3], g.direction[6],
-                                    g.direction[1], g.direction[4], g.direction[7]};
-    seg_source.pixel_spacing = {g.spacing[1], g.spacing[0]};
-    seg_source.slice_thickness_mm = g.spacing[2];
-    seg_source.spacing_between_slices_mm = g.spacing[2];
-    for (std::size_t k = 0; k < g.size[2]; ++k)
-        seg_source.images.push_back({src.sop_class_uid, src.slice_sop_uids[k],
-                                     g.IndexToPhysical(0.0, 0.0, static_cast<double>(k))});
+    reporting::SetImagePlanes(seg_source, g, src.sop_class_uid, src.slice_sop_uids);
 
-    const std::vector<ReportRegion> regions = ReportRegions(analysis.regions);
+    const std::vector<rg::NamedMask> regions = analysis.regions.Masks();
     if (regions.empty()) {
         result.error = "no region was found: nothing to report";
         return result;
@@ -127,7 +100,7 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
     std::vector<processing::LabelMap> masks;
     masks.reserve(regions.size());
     std::vector<reporting::SegSegment> segments;
-    for (const ReportRegion& r : regions) {
+    for (const rg::NamedMask& r : regions) {
         masks.push_back(rg::ToLabelMap(*r.mask, g));
         const RegionCoding c = CodingOf(r.name);
         reporting::SegSegment s;
@@ -189,7 +162,7 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
     sr.algorithm.version = options.software_version;
     sr.algorithm.parameters = options.parameters;
     for (std::size_t n = 0; n < regions.size(); ++n) {
-        const ReportRegion& r = regions[n];
+        const rg::NamedMask& r = regions[n];
         const RegionCoding c = CodingOf(r.name);
         reporting::SrMeasurementGroup group;
         group.tracking_identifier = c.label == r.name ? r.name : c.label + " (" + r.name + ")";

@@ -171,6 +171,24 @@ TumourInput LoadTumourMask(const fs::path& file, const std::string& roi, const s
 }
 
 
+CaseTumour LoadCaseTumour(const fs::path& file, const std::string& roi, const CtInput& ct,
+                          const config::Config& config) {
+    CaseTumour out;
+    TumourInput t = LoadTumourMask(file, roi, ct.frame_of_reference, ct.volume.Geometry(), config);
+    if (!t.error.empty()) {
+        out.error = std::move(t.error);
+        return out;
+    }
+    out.mask = processing::regions::BoxMaskFromLabels(t.mask);
+    if (out.mask.Empty()) {
+        out.error = fmt::format("the tumour mask from {} has no voxel on the CT grid", file.string());
+        return out;
+    }
+    out.notes.push_back(fmt::format("tumour: {} from {}", t.label, file.filename().string()));
+    out.notes.insert(out.notes.end(), t.notes.begin(), t.notes.end());
+    return out;
+}
+
 TumourFileChoice FindTumourFile(const fs::path& folder, const std::string& ct_frame_of_reference) {
     TumourFileChoice choice;
     std::vector<fs::path> rtstructs, segs;

@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "reporting/seg_writer.h" // PatientStudy
+#include "processing/regions/box_mask.h"
 #include "processing/volume.h"
 
 namespace radnode::tools {
@@ -52,6 +53,17 @@ struct TumourInput {
 TumourInput LoadTumourMask(const std::filesystem::path& file, const std::string& roi,
                            const std::string& ct_frame_of_reference, const processing::ImageGeometry& grid,
                            const config::Config& config);
+
+/// The tumour of an RTSTRUCT or SEG file as a region on the CT's grid: LoadTumourMask's checks,
+/// and a mask with no voxel on the grid is an error too. `notes` start with which ROI/segment of
+/// which file was used.
+struct CaseTumour {
+    std::string error;
+    processing::regions::BoxMask mask;
+    std::vector<std::string> notes;
+};
+CaseTumour LoadCaseTumour(const std::filesystem::path& file, const std::string& roi, const CtInput& ct,
+                          const config::Config& config);
 
 /// The tumour object that comes with a CT in a folder: the single RT Structure Set on the CT's
 /// frame of reference, else the single Segmentation there. `note` says what was chosen or that

@@ -8,18 +8,14 @@
 
 #include "config/errors.h"
 #include "config/log.h"
-#include "config/radiomics_params.h"
-#include "config/signature_file.h"
 #include "dicom_node/store_scu.h"
 #include "processing/regions/box_mask.h"
 #include "storage/instance_index.h"
 #include "storage/result_store.h"
 #include "storage/series_tracker.h"
 #include "storage/transaction.h"
-#include "tools/radnode/case_analysis.h"
 #include "tools/radnode/case_reports.h"
 #include "tools/radnode/ct_inputs.h"
-#include "tools/radnode/region_settings.h"
 
 namespace radnode::tools {
 namespace {
@@ -93,10 +89,7 @@ storage::AnalysisRecord ToRecord(const CaseAnalysis& a, const std::string& study
     r.tumour_object_uid = tumour_sop;
     r.software_version = RADNODE_VERSION;
     r.settings_hash = hash;
-    for (const rg::DerivedRegion* d : {&a.regions.tumour, &a.regions.thorax.body, &a.regions.thorax.airways,
-                                       &a.regions.thorax.lung_right, &a.regions.thorax.lung_left, &a.regions.lungs,
-                                       &a.regions.thorax.heart, &a.regions.thorax.aorta,
-                                       &a.regions.thorax.coronary_candidates})
+    for (const rg::DerivedRegion* d : a.regions.Regions())
         r.regions.push_back({d->name, d->found, d->reason, static_cast<std::int64_t>(d->voxel_count), d->volume_ml,
                              std::nullopt});
     if (a.regions.peritumoral_computed)
@@ -136,7 +129,17 @@ storage::JobQueue Queue(storage::Database& db, const config::Config& c, const st
 
 Pipeline::Pipeline(const config::Config& config, storage::FileStore& files, fs::path database_file,
                    storage::MillisClock clock)
-    : config_(config), files_(files), database_file_(std::move(database_file)), clock_(std::move(clock)) {}
+    : config_(config), files_(files), database_file_(std::move(database_file)), clock_(std::move(clock)) {
+    try {
+        const std::vector<fs::path> signatures(config_.pipeline_signatures.begin(), config_.pipeline_signatures.end());
+        analysis_ = LoadAnalysisOptions(config_, config_.pipeline_radiomics_params, signatures,
+                                        config_.pipeline_radiomics_regions);
+    } catch (const config::ConfigError& e) {
+        analysis_error_ = e.what();
+        RADNODE_LOG_ERROR(Category::Jobs, "analysis settings unusable: every analysis will fail",
+                          {{"error", analysis_error_}});
+    }
+}
 
 Pipeline::~Pipeline() { Stop(); }
 
@@ -327,38 +330,19 @@ bool Pipeline::AnalyseOnce(storage::Database& db, const std::string& owner) {
         if (!ct.error.empty())
             return fail(ct.error, false);
 
+        if (!analysis_error_.empty())
+            return fail(analysis_error_, false);
         processing::regions::BoxMask tumour;
-        std::vector<std::string> notes;
         if (!tumour_sop.empty()) {
             const auto object = index.Find(tumour_sop);
             if (!object)
                 return fail("tumour object " + tumour_sop + " is not stored", false);
-            TumourInput t = LoadTumourMask(files_.Absolute(object->file_path), "", ct.frame_of_reference,
-                                           ct.volume.Geometry(), config_);
+            CaseTumour t = LoadCaseTumour(files_.Absolute(object->file_path), "", ct, config_);
             if (!t.error.empty())
                 return fail("tumour object unusable: " + t.error, false);
-            tumour = processing::regions::BoxMaskFromLabels(t.mask);
+            tumour = std::move(t.mask);
         }
-
-        CaseAnalysisOptions options;
-        options.regions = RegionSettingsFrom(config_);
-        std::string params_text = DefaultAnalysisParamsYaml();
-        if (!config_.pipeline_radiomics_params.empty()) {
-            std::ifstream stream(config_.pipeline_radiomics_params, std::ios::binary);
-            params_text.assign(std::istreambuf_iterator<char>(stream), {});
-            options.params = config::LoadRadiomicsParams(config_.pipeline_radiomics_params);
-        } else {
-            options.params = config::ParseRadiomicsParams(params_text, "<default analysis parameters>");
-        }
-        options.radiomics_regions = config_.pipeline_radiomics_regions;
-        for (const std::string& path : config_.pipeline_signatures) {
-            std::error_code ec;
-            if (fs::is_directory(path, ec))
-                for (auto& s : config::LoadSignatureFolder(path))
-                    options.signatures.push_back(std::move(s));
-            else
-                options.signatures.push_back(config::LoadSignatureFile(path));
-        }
+        const CaseAnalysisOptions& options = analysis_.options;
         const CaseAnalysis analysis = RunCaseAnalysis(ct.volume, ct.kvp, tumour, options);
 
         // Results of this job, written whole into a fresh folder and then moved into place, so a
@@ -367,7 +351,7 @@ bool Pipeline::AnalyseOnce(storage::Database& db, const std::string& owner) {
         const fs::path staging = files_.Root() / "results" / ".staging" / fmt::format("{}-{}", job->id, job->attempts);
         fs::remove_all(staging);
         fs::create_directories(staging);
-        const std::string hash = SettingsFingerprint(params_text, config_, options);
+        const std::string& hash = analysis_.fingerprint;
         if (!WriteText(staging / "results.json", CaseAnalysisJson(analysis, ct.volume.Geometry(), hash)) ||
             !WriteText(staging / "features.csv", CaseAnalysisCsv(analysis)))
             return fail("cannot write results in " + staging.string(), true);

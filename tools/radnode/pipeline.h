@@ -16,6 +16,7 @@
 #include "storage/database.h"
 #include "storage/file_store.h"
 #include "storage/job_queue.h"
+#include "tools/radnode/case_analysis.h"
 
 namespace radnode::tools {
 
@@ -53,6 +54,10 @@ private:
     bool Wait(std::chrono::milliseconds period);
 
     config::Config config_;
+    /// The analysis options, read once from pipeline.radiomics_params and pipeline.signatures;
+    /// when they cannot be read, every analysis job fails with `analysis_error_`.
+    LoadedAnalysisOptions analysis_;
+    std::string analysis_error_;
     storage::FileStore& files_;
     std::filesystem::path database_file_;
     storage::MillisClock clock_;

@@ -80,22 +80,14 @@ int Run(const SegmentOptions& o, const config::Config& config) {
     if (!choice.note.empty())
         notes.push_back(choice.note);
     regions::BoxMask tumour;
-    std::string tumour_label;
     if (!choice.file.empty()) {
-        TumourInput t = LoadTumourMask(choice.file, o.roi, ct.frame_of_reference, grid, config);
+        CaseTumour t = LoadCaseTumour(choice.file, o.roi, ct, config);
         if (!t.error.empty()) {
             std::cerr << "radnode segment: " << t.error << "\n";
             return kExitBadInput;
         }
-        tumour = regions::BoxMaskFromLabels(t.mask);
-        if (tumour.Empty()) {
-            std::cerr << "radnode segment: the tumour mask from " << choice.file.string() << " has no voxel on the CT grid\n";
-            return kExitBadInput;
-        }
-        tumour_label = t.label;
-        notes.push_back(fmt::format("tumour: {} from {}", t.label, choice.file.filename().string()));
-        for (const std::string& note : t.notes)
-            notes.push_back(note);
+        tumour = std::move(t.mask);
+        notes.insert(notes.end(), t.notes.begin(), t.notes.end());
     }
     for (const std::string& note : notes)
         std::cerr << "radnode segment: note: " << note << "\n";
@@ -120,10 +112,7 @@ int Run(const SegmentOptions& o, const config::Config& config) {
         files[name] = file;
         return true;
     };
-    for (const regions::DerivedRegion* r :
-         {&analysis.thorax.body, &analysis.thorax.airways, &analysis.thorax.lung_right, &analysis.thorax.lung_left,
-          &analysis.lungs, &analysis.thorax.heart, &analysis.thorax.aorta, &analysis.thorax.coronary_candidates,
-          &analysis.tumour})
+    for (const regions::DerivedRegion* r : analysis.Regions())
         if (r->found && !write_region(r->name, r->mask))
             return kExitWriteFailed;
     if (analysis.peritumoral_computed)
