@@ -1,6 +1,7 @@
 #include "processing/radiomics/preprocess.h"
 
-#include <itkBSplineInterpolateImageFunction.h>
+#include "processing/parallel_for.h"
+
 #include <itkImage.h>
 #include <itkLinearInterpolateImageFunction.h>
 #include <itkNearestNeighborInterpolateImageFunction.h>
@@ -299,20 +300,210 @@ template <typename T> Volume<T> FromItk(const ItkImage<T>& image, const ImageGeo
     return volume;
 }
 
+/// The part of `volume` that resampling onto `target` can read: the box of input indices the
+/// target's corners map to, widened by `margin` voxels and clipped to the grid, as an ITK image
+/// whose regions start at that box's first index. The image keeps the whole volume's origin, so
+/// physical points map to the same continuous indices as in the
+/// whole volume and IsInsideBuffer answers as it would there wherever the box meets the
+/// volume's edge; elsewhere every sampled point lies at least `margin` voxels inside.
+template <typename T>
+typename ItkImage<T>::Pointer ToItkForTarget(const Volume<T>& volume, const ImageGeometry& target, int margin) {
+    const ImageGeometry& g = volume.Geometry();
+    std::array<double, 3> lo{};
+    std::array<double, 3> hi{};
+    lo.fill(std::numeric_limits<double>::infinity());
+    hi.fill(-std::numeric_limits<double>::infinity());
+    for (int corner = 0; corner < 8; ++corner) {
+        const Point3 p = target.IndexToPhysical((corner & 1) ? static_cast<double>(target.size[0]) : -1.0,
+                                                (corner & 2) ? static_cast<double>(target.size[1]) : -1.0,
+                                                (corner & 4) ? static_cast<double>(target.size[2]) : -1.0);
+        const Point3 c = g.PhysicalToContinuousIndex(p);
+        for (int a = 0; a < 3; ++a) {
+            lo[a] = std::min(lo[a], c[a]);
+            hi[a] = std::max(hi[a], c[a]);
+        }
+    }
+    typename ItkImage<T>::IndexType first;
+    typename ItkImage<T>::SizeType size;
+    for (int a = 0; a < 3; ++a) {
+        const double n = static_cast<double>(g.size[a]);
+        const double from = std::clamp(std::floor(lo[a]) - margin, 0.0, n - 1.0);
+        const double to = std::clamp(std::ceil(hi[a]) + margin, from, n - 1.0);
+        first[a] = static_cast<itk::IndexValueType>(from);
+        size[a] = static_cast<itk::SizeValueType>(to - from + 1.0);
+    }
+    auto image = ItkImage<T>::New();
+    SetGeometry(*image, g);
+    image->SetRegions(typename ItkImage<T>::RegionType(first, size));
+    image->Allocate();
+    T* out = image->GetBufferPointer();
+    for (std::size_t k = 0; k < size[2]; ++k)
+        for (std::size_t j = 0; j < size[1]; ++j) {
+            const T* row = &volume.At(static_cast<std::size_t>(first[0]), static_cast<std::size_t>(first[1]) + j,
+                                      static_cast<std::size_t>(first[2]) + k);
+            out = std::copy(row, row + size[0], out);
+        }
+    return image;
+}
+
+/// Margin of input voxels kept around what resampling reads. The interpolators read at most two
+/// voxels beyond a sampled point; the cubic B-spline's coefficients also depend on the whole
+/// line through the recursive prefilter (pole z = sqrt(3) - 2), where a cut at distance d
+/// changes a coefficient by at most |z|^d times the data range: at 48 voxels, 1e-27 of it, far
+/// below a double's resolution, so the coefficients near the samples equal the whole volume's.
+constexpr int kResampleMargin = 48;
+
+/// The cubic B-spline coefficients of a line of `length` samples `stride` apart, in place:
+/// itk::BSplineDecompositionImageFilter's DataToCoefficients1D (spline order 3, mirror
+/// boundaries, tolerance 1e-10) operation for operation.
+void CubicBSplineLine(double* data, std::size_t length, std::ptrdiff_t stride) {
+    if (length == 1)
+        return;
+    const double z = std::sqrt(3.0) - 2.0;
+    const auto at = [&](std::size_t n) -> double& { return data[static_cast<std::ptrdiff_t>(n) * stride]; };
+    double c0 = 1.0;
+    c0 = c0 * (1.0 - z) * (1.0 - 1.0 / z);
+    for (std::size_t n = 0; n < length; ++n)
+        at(n) *= c0;
+    // SetInitialCausalCoefficient
+    const auto horizon = static_cast<std::size_t>(std::ceil(std::log(1e-10) / std::log(std::fabs(z))));
+    double zn = z;
+    if (horizon < length) {
+        double sum = at(0);
+        for (std::size_t n = 1; n < horizon; ++n) {
+            sum += zn * at(n);
+            zn *= z;
+        }
+        at(0) = sum;
+    } else {
+        const double iz = 1.0 / z;
+        double z2n = std::pow(z, static_cast<double>(length - 1));
+        double sum = at(0) + z2n * at(length - 1);
+        z2n *= z2n * iz;
+        for (std::size_t n = 1; n <= length - 2; ++n) {
+            sum += (zn + z2n) * at(n);
+            zn *= z;
+            z2n *= iz;
+        }
+        at(0) = sum / (1.0 - zn * zn);
+    }
+    for (std::size_t n = 1; n < length; ++n)
+        at(n) += z * at(n - 1);
+    // SetInitialAntiCausalCoefficient
+    at(length - 1) = (z / (z * z - 1.0)) * (z * at(length - 2) + at(length - 1));
+    for (std::size_t m = length - 1; m-- > 0;)
+        at(m) = z * (at(m + 1) - at(m));
+}
+
+/// Cubic B-spline interpolation computed operation for operation as
+/// itk::BSplineInterpolateImageFunction (spline order 3, mirror boundaries) computes it, on
+/// coefficients computed as itk::BSplineDecompositionImageFilter computes them (dimension by
+/// dimension, line by line; here the lines of a dimension in parallel), so the values are the
+/// same to the bit; without the interpolator's per-point index arithmetic and workspace
+/// matrices, which made it the slowest step of preprocessing large regions. Thread-safe.
+class CubicBSpline {
+public:
+    /// Turns `source`'s buffer into the coefficients (it is the resampling's own copy).
+    explicit CubicBSpline(ItkImage<double>& source) : coefficients_(source.GetBufferPointer()) {
+        const auto region = source.GetBufferedRegion();
+        for (unsigned n = 0; n < 3; ++n) {
+            start_[n] = region.GetIndex()[n];
+            length_[n] = static_cast<long>(region.GetSize()[n]);
+            end_[n] = start_[n] + length_[n] - 1;
+            // ImageFunction::IsInsideBuffer's bounds
+            inside_lo_[n] = static_cast<double>(start_[n]) - 0.5;
+            inside_hi_[n] = static_cast<double>(end_[n]) + 0.5;
+        }
+        stride_ = {1, length_[0], length_[0] * length_[1]};
+        const auto nx = static_cast<std::size_t>(length_[0]);
+        const auto ny = static_cast<std::size_t>(length_[1]);
+        const auto nz = static_cast<std::size_t>(length_[2]);
+        double* c = coefficients_;
+        // x lines, then y lines, then z lines, as the filter's passes.
+        ParallelFor(nz, 0, [&](std::size_t k) {
+            for (std::size_t j = 0; j < ny; ++j)
+                CubicBSplineLine(c + nx * (j + ny * k), nx, 1);
+        });
+        ParallelFor(nz, 0, [&](std::size_t k) {
+            for (std::size_t i = 0; i < nx; ++i)
+                CubicBSplineLine(c + i + nx * ny * k, ny, static_cast<std::ptrdiff_t>(nx));
+        });
+        ParallelFor(ny, 0, [&](std::size_t j) {
+            for (std::size_t i = 0; i < nx; ++i)
+                CubicBSplineLine(c + i + nx * j, nz, static_cast<std::ptrdiff_t>(nx * ny));
+        });
+    }
+
+    [[nodiscard]] bool IsInsideBuffer(const itk::ContinuousIndex<double, 3>& x) const {
+        for (unsigned n = 0; n < 3; ++n)
+            if (!(x[n] >= inside_lo_[n] && x[n] < inside_hi_[n]))
+                return false;
+        return true;
+    }
+
+    [[nodiscard]] double Evaluate(const itk::ContinuousIndex<double, 3>& x) const {
+        std::array<std::array<long, 4>, 3> index{};
+        std::array<std::array<double, 4>, 3> weights{};
+        for (unsigned n = 0; n < 3; ++n) {
+            // DetermineRegionOfSupport (note the float), SetInterpolationWeights, then
+            // ApplyMirrorBoundaryConditions.
+            const long first = static_cast<long>(std::floor(static_cast<float>(x[n]) + 0.0F)) - 1;
+            const double w = x[n] - static_cast<double>(first + 1);
+            std::array<double, 4>& wn = weights[n];
+            wn[3] = (1.0 / 6.0) * w * w * w;
+            wn[0] = (1.0 / 6.0) + 0.5 * w * (w - 1.0) - wn[3];
+            wn[2] = w + wn[0] - 2.0 * wn[3];
+            wn[1] = 1.0 - wn[0] - wn[2] - wn[3];
+            for (long k = 0; k < 4; ++k) {
+                long at = first + k;
+                if (length_[n] == 1) {
+                    at = 0;
+                } else {
+                    if (at < start_[n])
+                        at = start_[n] + (start_[n] - at);
+                    if (at >= end_[n])
+                        at = end_[n] - (at - end_[n]);
+                }
+                index[n][static_cast<std::size_t>(k)] = (at - start_[n]) * stride_[n];
+            }
+        }
+        // The interpolation cube in ITK's point order (x fastest), weights multiplied x, y, z.
+        const double* c = coefficients_;
+        double interpolated = 0.0;
+        for (std::size_t iz = 0; iz < 4; ++iz)
+            for (std::size_t iy = 0; iy < 4; ++iy)
+                for (std::size_t ix = 0; ix < 4; ++ix) {
+                    double w = 1.0;
+                    w *= weights[0][ix];
+                    w *= weights[1][iy];
+                    w *= weights[2][iz];
+                    interpolated += w * c[index[0][ix] + index[1][iy] + index[2][iz]];
+                }
+        return interpolated;
+    }
+
+private:
+    double* coefficients_;
+    std::array<long, 3> start_{};
+    std::array<long, 3> length_{};
+    std::array<long, 3> end_{};
+    std::array<long, 3> stride_{};
+    std::array<double, 3> inside_lo_{};
+    std::array<double, 3> inside_hi_{};
+};
+
 /// itk::ResampleImageFilter's linear-transform path with an identity transform (what
 /// SimpleITK runs), without the filter itself: per scanline, the input continuous indices of
 /// the line's two ends are interpolated linearly, and points outside the interpolator's
-/// buffer get 0. The filter is not used because it needs ITK's transform library.
-template <typename T>
-Volume<double> ResampleToGrid(const Volume<T>& input, const ImageGeometry& target,
-                              typename itk::InterpolateImageFunction<ItkImage<T>, double>::Pointer interpolator) {
-    const typename ItkImage<T>::Pointer source = ToItk(input);
-    interpolator->SetInputImage(source);
+/// buffer get 0 (`sample` returns that). Slices in parallel. The filter is not used because it
+/// needs ITK's transform library.
+template <typename T, typename Sample>
+Volume<double> SampleGrid(const ItkImage<T>& source, const ImageGeometry& target, const Sample& sample) {
     const auto grid = ItkImage<T>::New(); // geometry only, never allocated
     SetGeometry(*grid, target);
     Volume<double> out(target, kUninitialized);
     const auto nx = static_cast<itk::IndexValueType>(target.size[0]);
-    for (std::size_t k = 0; k < target.size[2]; ++k)
+    ParallelFor(target.size[2], 0, [&](std::size_t k) {
         for (std::size_t j = 0; j < target.size[1]; ++j) {
             typename ItkImage<T>::IndexType index;
             index[0] = 0;
@@ -322,20 +513,43 @@ Volume<double> ResampleToGrid(const Volume<T>& input, const ImageGeometry& targe
             itk::ContinuousIndex<double, 3> start;
             itk::ContinuousIndex<double, 3> end;
             grid->TransformIndexToPhysicalPoint(index, point);
-            source->TransformPhysicalPointToContinuousIndex(point, start);
+            source.TransformPhysicalPointToContinuousIndex(point, start);
             index[0] = nx;
             grid->TransformIndexToPhysicalPoint(index, point);
-            source->TransformPhysicalPointToContinuousIndex(point, end);
+            source.TransformPhysicalPointToContinuousIndex(point, end);
             double* row = &out.At(0, j, k);
             for (itk::IndexValueType i = 0; i < nx; ++i) {
                 const double alpha = static_cast<double>(i) / static_cast<double>(nx);
                 itk::ContinuousIndex<double, 3> at(start);
                 for (unsigned a = 0; a < 3; ++a)
                     at[a] += alpha * (end[a] - start[a]);
-                row[i] = interpolator->IsInsideBuffer(at) ? interpolator->EvaluateAtContinuousIndex(at) : 0.0;
+                row[i] = sample(at);
             }
         }
+    });
     return out;
+}
+
+/// Resampling onto `target` with an ITK interpolator (nearest neighbour, linear: stateless,
+/// so shared by the threads). Only the part of the input the target reads is handed to it
+/// (ToItkForTarget).
+template <typename T>
+Volume<double> ResampleToGrid(const Volume<T>& input, const ImageGeometry& target,
+                              typename itk::InterpolateImageFunction<ItkImage<T>, double>::Pointer interpolator) {
+    const typename ItkImage<T>::Pointer source = ToItkForTarget(input, target, kResampleMargin);
+    interpolator->SetInputImage(source);
+    return SampleGrid(*source, target, [&](const itk::ContinuousIndex<double, 3>& at) {
+        return interpolator->IsInsideBuffer(at) ? interpolator->EvaluateAtContinuousIndex(at) : 0.0;
+    });
+}
+
+/// Resampling onto `target` with the cubic B-spline.
+Volume<double> ResampleBSpline(const Volume<double>& input, const ImageGeometry& target) {
+    const ItkImage<double>::Pointer source = ToItkForTarget(input, target, kResampleMargin);
+    const CubicBSpline spline(*source);
+    return SampleGrid(*source, target, [&](const itk::ContinuousIndex<double, 3>& at) {
+        return spline.IsInsideBuffer(at) ? spline.Evaluate(at) : 0.0;
+    });
 }
 
 /// Nearest-neighbour resampling of a label volume.
@@ -626,22 +840,19 @@ ResampledCase ResampleImageAndMask(const Volume<double>& image, const Volume<std
     }
     grid.origin = m.IndexToPhysical(origin_index[0], origin_index[1], origin_index[2]);
 
-    typename itk::InterpolateImageFunction<ItkImage<double>, double>::Pointer interpolator;
     switch (settings.interpolator) {
     case Interpolator::Nearest:
-        interpolator = itk::NearestNeighborInterpolateImageFunction<ItkImage<double>, double>::New().GetPointer();
+        out.image = ResampleToGrid<double>(
+            image, grid, itk::NearestNeighborInterpolateImageFunction<ItkImage<double>, double>::New().GetPointer());
         break;
     case Interpolator::Linear:
-        interpolator = itk::LinearInterpolateImageFunction<ItkImage<double>, double>::New().GetPointer();
+        out.image = ResampleToGrid<double>(
+            image, grid, itk::LinearInterpolateImageFunction<ItkImage<double>, double>::New().GetPointer());
         break;
-    case Interpolator::BSpline: {
-        auto bspline = itk::BSplineInterpolateImageFunction<ItkImage<double>, double, double>::New();
-        bspline->SetSplineOrder(3);
-        interpolator = bspline.GetPointer();
+    case Interpolator::BSpline:
+        out.image = ResampleBSpline(image, grid);
         break;
     }
-    }
-    out.image = ResampleToGrid<double>(image, grid, interpolator);
     // SimpleITK resamples into the input pixel type: values clamped to its range and
     // truncated toward zero (ResampleImageFilter::CastPixelWithBoundsChecking).
     if (const auto range = IntegerPixelRange(image, settings.image_pixel_type))
