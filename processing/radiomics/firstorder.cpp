@@ -12,28 +12,47 @@
 namespace radnode::processing::radiomics {
 namespace {
 
-/// Order statistics of the ROI values, found with successive partial sorts instead of a full
-/// sort: only a handful of ranks is ever needed.
+/// Order statistics of the ROI values, found by selection instead of a full sort: only a
+/// handful of ranks is ever needed.
 class RankSelector {
 public:
     explicit RankSelector(std::vector<double> values) : values_(std::move(values)) {}
 
-    /// Values at the given ranks (ascending, unique), in the same order.
+    /// Values at the given ranks (ascending, unique), in the same order. Multi-selection: the
+    /// middle rank splits the values, each side's ranks are selected within it, so the work
+    /// grows with the logarithm of the number of ranks rather than with it.
     std::vector<double> Select(const std::vector<std::size_t>& ranks) {
-        std::vector<double> out;
-        out.reserve(ranks.size());
-        auto first = values_.begin();
-        for (const std::size_t rank : ranks) {
-            const auto nth = values_.begin() + static_cast<std::ptrdiff_t>(rank);
-            // Everything before `first` is already <= the values from `first` on.
-            std::nth_element(first, nth, values_.end());
-            out.push_back(*nth);
-            first = nth + 1;
-        }
+        std::vector<double> out(ranks.size());
+        SelectRange(ranks, 0, ranks.size(), 0, values_.size(), out);
         return out;
     }
 
 private:
+    /// Fills out[r] for ranks[r_lo, r_hi), all of which lie in values_[lo, hi).
+    void SelectRange(const std::vector<std::size_t>& ranks, std::size_t r_lo, std::size_t r_hi, std::size_t lo,
+                     std::size_t hi, std::vector<double>& out) {
+        if (r_lo >= r_hi)
+            return;
+        const std::size_t middle = r_lo + (r_hi - r_lo) / 2;
+        const std::size_t rank = ranks[middle];
+        const auto begin = values_.begin();
+        if (rank == lo) { // the smallest of the range: one pass
+            const auto smallest = std::min_element(begin + static_cast<std::ptrdiff_t>(lo),
+                                                   begin + static_cast<std::ptrdiff_t>(hi));
+            std::iter_swap(begin + static_cast<std::ptrdiff_t>(lo), smallest);
+        } else if (rank + 1 == hi) { // the largest
+            const auto largest = std::max_element(begin + static_cast<std::ptrdiff_t>(lo),
+                                                  begin + static_cast<std::ptrdiff_t>(hi));
+            std::iter_swap(begin + static_cast<std::ptrdiff_t>(rank), largest);
+        } else {
+            std::nth_element(begin + static_cast<std::ptrdiff_t>(lo), begin + static_cast<std::ptrdiff_t>(rank),
+                             begin + static_cast<std::ptrdiff_t>(hi));
+        }
+        out[middle] = values_[rank];
+        SelectRange(ranks, r_lo, middle, lo, rank, out);
+        SelectRange(ranks, middle + 1, r_hi, rank + 1, hi, out);
+    }
+
     std::vector<double> values_;
 };
 

@@ -134,6 +134,131 @@ private:
     std::vector<double> values_;
 };
 
+/// Run-length tallies of one angle and slice group before they become a RunMatrices entry:
+/// integer counts, levels x lengths, the length axis grown with the longest run.
+struct RunTally {
+    std::size_t levels = 0;
+    std::size_t cap = 16;
+    std::size_t max_length = 0;
+    std::vector<std::uint32_t> counts;
+
+    explicit RunTally(std::size_t n) : levels(n), counts(n * cap, 0) {}
+    void Add(std::size_t level, std::size_t length) {
+        if (length > cap) {
+            std::size_t grown_cap = cap;
+            while (grown_cap < length)
+                grown_cap *= 2;
+            std::vector<std::uint32_t> grown(levels * grown_cap, 0);
+            for (std::size_t row = 0; row < levels; ++row)
+                std::copy_n(counts.begin() + static_cast<std::ptrdiff_t>(row * cap), cap,
+                            grown.begin() + static_cast<std::ptrdiff_t>(row * grown_cap));
+            counts.swap(grown);
+            cap = grown_cap;
+        }
+        ++counts[level * cap + length - 1];
+        max_length = std::max(max_length, length);
+    }
+};
+
+/// The runs of every angle: angle by angle, over the ROI voxels in box order. `Cell` holds a
+/// compact level + 1 (0 outside the ROI) in a one-voxel-padded copy of the box, so a run
+/// continues while the next cell holds the same value, with no bounds or mask test; the
+/// narrowest type that holds the levels keeps the walks in cache.
+template <typename Cell>
+void TallyRuns(const std::vector<Cell>& cell, const std::vector<std::ptrdiff_t>& position,
+               const std::vector<std::uint32_t>& slice_of, const std::vector<std::ptrdiff_t>& padded_delta,
+               std::vector<RunTally>& tallies, std::vector<char>& multi_element) {
+    const std::size_t na = padded_delta.size();
+    const Cell* grid = cell.data();
+    for (std::size_t a = 0; a < na; ++a) {
+        const std::ptrdiff_t step = padded_delta[a];
+        std::size_t longest = 1;
+        for (std::size_t e = 0; e < position.size(); ++e) {
+            const std::ptrdiff_t p = position[e];
+            const Cell g = grid[p];
+            if (grid[p - step] == g)
+                continue; // not the first voxel of its run
+            std::size_t length = 1;
+            for (std::ptrdiff_t w = p + step; grid[w] == g; w += step)
+                ++length;
+            const std::size_t slice = slice_of.empty() ? 0 : slice_of[e];
+            tallies[slice * na + a].Add(static_cast<std::size_t>(g) - 1, length);
+            longest = std::max(longest, length);
+        }
+        multi_element[a] = longest > 1 ? 1 : 0;
+    }
+}
+
+/// The runs of every angle by walking each from its first voxel (any plan).
+void TallyRunsWalking(const Region& region, const std::vector<std::int32_t>& level_index,
+                      const std::vector<std::ptrdiff_t>& position, const std::vector<std::uint32_t>& slice_of,
+                      const std::vector<std::ptrdiff_t>& padded_delta, std::size_t slices, std::size_t n,
+                      std::size_t cells, RunMatrices& runs, std::vector<char>& multi_element) {
+    const std::size_t na = padded_delta.size();
+    std::vector<RunTally> tallies(slices * na, RunTally(n));
+    const auto tally = [&](auto zero) {
+        using Cell = decltype(zero);
+        std::vector<Cell> cell(cells, 0);
+        for (std::size_t e = 0; e < region.voxels.size(); ++e)
+            cell[static_cast<std::size_t>(position[e])] = static_cast<Cell>(
+                level_index[static_cast<std::size_t>(region.gray[region.voxels[e]])] + 1);
+        TallyRuns(cell, position, slice_of, padded_delta, tallies, multi_element);
+    };
+    if (n < 0xFFFF)
+        tally(std::uint16_t{0});
+    else
+        tally(std::int32_t{0});
+    for (std::size_t m = 0; m < tallies.size(); ++m) {
+        const RunTally& t = tallies[m];
+        for (std::size_t level = 0; level < n; ++level)
+            for (std::size_t length = 1; length <= t.max_length; ++length)
+                if (const std::uint32_t count = t.counts[level * t.cap + length - 1]; count != 0)
+                    runs.Add(m, level, length, static_cast<double>(count));
+    }
+}
+
+/// The runs of every angle in one pass over the ROI voxels in box order, without walking and
+/// without data-dependent branches: each angle is oriented so that the predecessor comes
+/// earlier in box order, a voxel's position in its run is its predecessor's + 1 (or 1), kept
+/// in a rolling window of the last plane and row, and a run is counted at its last voxel.
+/// Counts per angle, level (compact index) and length (1 .. `longest`).
+std::vector<std::uint32_t> TallyRunsAtTheirEnds(const Region& region, const std::vector<std::int32_t>& level_index,
+                                                const std::vector<std::ptrdiff_t>& position,
+                                                const std::array<std::ptrdiff_t, 3>& padded,
+                                                const std::vector<std::ptrdiff_t>& padded_delta, std::size_t longest) {
+    const std::size_t na = padded_delta.size();
+    const std::size_t n = region.gray_levels.size();
+    std::vector<std::uint16_t> cell(static_cast<std::size_t>(padded[0] * padded[1] * padded[2]), 0);
+    for (std::size_t e = 0; e < region.voxels.size(); ++e)
+        cell[static_cast<std::size_t>(position[e])] = static_cast<std::uint16_t>(
+            level_index[static_cast<std::size_t>(region.gray[region.voxels[e]])] + 1);
+    std::vector<std::ptrdiff_t> back(na);
+    std::size_t window = 1;
+    for (std::size_t a = 0; a < na; ++a) {
+        back[a] = padded_delta[a] < 0 ? -padded_delta[a] : padded_delta[a];
+        while (window <= static_cast<std::size_t>(back[a]))
+            window *= 2;
+    }
+    const std::size_t mask = window - 1;
+    std::vector<std::uint16_t> run_position(na * window, 0);
+    std::vector<std::uint32_t> counts(na * n * longest, 0);
+    const std::uint16_t* grid = cell.data();
+    for (const std::ptrdiff_t p : position) {
+        const std::uint16_t g = grid[p];
+        const std::size_t row = (static_cast<std::size_t>(g) - 1) * longest;
+        const auto here = static_cast<std::size_t>(p) & mask;
+        for (std::size_t a = 0; a < na; ++a) {
+            const std::ptrdiff_t s = back[a];
+            std::uint16_t* positions = run_position.data() + a * window;
+            const std::uint16_t before = positions[static_cast<std::size_t>(p - s) & mask];
+            const std::uint16_t at = grid[p - s] == g ? static_cast<std::uint16_t>(before + 1) : std::uint16_t{1};
+            positions[here] = at;
+            counts[a * n * longest + row + at - 1] += grid[p + s] != g ? 1U : 0U;
+        }
+    }
+    return counts;
+}
+
 /// Run counts per (slice, angle) over the present gray levels. A run starts at an ROI voxel
 /// whose predecessor along the angle is outside the box, outside the ROI or of another
 /// level, and extends while the next voxel is in the box, in the ROI and of the same level.
@@ -147,18 +272,14 @@ RunMatrices CountRuns(const Region& region, const Plan& plan) {
     const std::array<std::ptrdiff_t, 3> size{static_cast<std::ptrdiff_t>(region.size[0]),
                                              static_cast<std::ptrdiff_t>(region.size[1]),
                                              static_cast<std::ptrdiff_t>(region.size[2])};
-    // The box copied into a one-voxel-padded array of compact level + 1 (0 outside the ROI):
-    // a run continues while the next cell holds the same value, with no bounds or mask test.
     const std::array<std::ptrdiff_t, 3> padded{size[0] + 2, size[1] + 2, size[2] + 2};
-    std::vector<std::int32_t> cell(static_cast<std::size_t>(padded[0] * padded[1] * padded[2]), 0);
+    const auto cells = static_cast<std::size_t>(padded[0] * padded[1] * padded[2]);
     std::vector<std::ptrdiff_t> position(region.voxels.size());
     std::vector<std::uint32_t> slice_of(plan.slice_axis < 0 ? 0 : region.voxels.size());
     for (std::size_t e = 0; e < region.voxels.size(); ++e) {
         const auto v = static_cast<std::ptrdiff_t>(region.voxels[e]);
         const std::array<std::ptrdiff_t, 3> c{v % size[0], (v / size[0]) % size[1], v / (size[0] * size[1])};
         position[e] = (c[0] + 1) + padded[0] * ((c[1] + 1) + padded[1] * (c[2] + 1));
-        cell[static_cast<std::size_t>(position[e])] =
-            level_index[static_cast<std::size_t>(region.gray[static_cast<std::size_t>(v)])] + 1;
         if (plan.slice_axis >= 0)
             slice_of[e] = static_cast<std::uint32_t>(c[static_cast<std::size_t>(plan.slice_axis)]);
     }
@@ -169,22 +290,22 @@ RunMatrices CountRuns(const Region& region, const Plan& plan) {
         padded_delta[a] = o.di + padded[0] * (o.dj + padded[1] * o.dk);
     }
     std::vector<char> multi_element(na, 0);
-    const std::int32_t* grid = cell.data();
-    for (std::size_t e = 0; e < position.size(); ++e) {
-        const std::ptrdiff_t p = position[e];
-        const std::int32_t g = grid[p];
-        const std::size_t slice = plan.slice_axis < 0 ? 0 : slice_of[e];
-        for (std::size_t a = 0; a < na; ++a) {
-            const std::ptrdiff_t step = padded_delta[a];
-            if (grid[p - step] == g)
-                continue; // not the first voxel of its run
-            std::size_t length = 1;
-            for (std::ptrdiff_t w = p + step; grid[w] == g; w += step)
-                ++length;
-            runs.Add(slice * na + a, static_cast<std::size_t>(g - 1), length, 1.0);
-            if (length > 1)
-                multi_element[a] = 1;
-        }
+    // 3D with a modest levels x longest-line tally: every angle in one branch-free pass.
+    const auto longest_line = static_cast<std::size_t>(std::max({size[0], size[1], size[2]}));
+    if (plan.slice_axis < 0 && n < 0xFFFF && longest_line < 0xFFFF && n * longest_line <= (std::size_t{1} << 22)) {
+        const std::vector<std::uint32_t> counts =
+            TallyRunsAtTheirEnds(region, level_index, position, padded, padded_delta, longest_line);
+        for (std::size_t a = 0; a < na; ++a)
+            for (std::size_t level = 0; level < n; ++level)
+                for (std::size_t length = 1; length <= longest_line; ++length)
+                    if (const std::uint32_t count = counts[(a * n + level) * longest_line + length - 1]; count != 0) {
+                        runs.Add(a, level, length, static_cast<double>(count));
+                        if (length > 1)
+                            multi_element[a] = 1;
+                    }
+    } else {
+        TallyRunsWalking(region, level_index, position, slice_of, padded_delta, plan.slices, n, cells, runs,
+                         multi_element);
     }
     if (!plan.pyradiomics)
         return runs;
