@@ -1,6 +1,7 @@
 #include "tools/radnode/case_analysis.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <fmt/format.h>
@@ -8,8 +9,10 @@
 #include <iterator>
 #include <system_error>
 #include <map>
+#include <optional>
 
 #include "config/radiomics_params.h"
+#include "processing/parallel_for.h"
 #include "config/signature_file.h"
 #include "reporting/json_writer.h"
 #include "tools/radnode/region_settings.h"
@@ -123,29 +126,58 @@ CaseAnalysis RunCaseAnalysis(const processing::CtVolume& ct, std::optional<doubl
     rad::ExtractionParams params = options.params;
     params.settings.image_pixel_type = "short"; // the assembled CT is int16 HU
     params.settings.label = 1;
-    for (const rg::NamedMask& region : out.regions.Masks()) {
-        const std::string& name = region.name;
-        const rg::BoxMask* mask = region.mask;
-        if (!Wanted(options.radiomics_regions, name))
-            continue;
-        const auto region_start = std::chrono::steady_clock::now();
-        RegionRadiomics r;
-        r.region = name;
-        r.voxels = mask->Count();
-        processing::Volume<std::int32_t> labels(ct.Geometry(), 0);
-        const processing::LabelMap full = rg::ToLabelMap(*mask, ct.Geometry());
-        std::transform(full.Data().begin(), full.Data().end(), labels.Data().begin(),
-                       [](std::uint8_t v) { return static_cast<std::int32_t>(v); });
-        try {
-            rad::ExtractionResult result = rad::Extract(image, labels, params);
-            r.error = std::move(result.error);
-            r.features = std::move(result.features);
-        } catch (const std::exception& e) {
-            r.error = std::string("extraction failed: ") + e.what();
+    params.settings.additional_info = false; // PyRadiomics' diagnostics: not reported per case
+    std::vector<const rg::NamedMask*> wanted;
+    const std::vector<rg::NamedMask> masks = out.regions.Masks();
+    for (const rg::NamedMask& region : masks)
+        if (Wanted(options.radiomics_regions, region.name))
+            wanted.push_back(&region);
+    out.radiomics.resize(wanted.size());
+    // Largest boxes first, so that the small regions fill the gaps at the end.
+    std::vector<std::size_t> order(wanted.size());
+    for (std::size_t w = 0; w < order.size(); ++w)
+        order[w] = w;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return wanted[a]->mask->BoxVoxelCount() > wanted[b]->mask->BoxVoxelCount();
+    });
+    // Two regions at a time, each extraction itself parallel: one region's serial steps
+    // (preprocessing, its last derived image) then leave no core idle. Each of the two keeps
+    // one whole-grid label volume, into whose box every region it takes is written and then
+    // cleared.
+    constexpr std::size_t kConcurrentRegions = 2;
+    std::atomic<std::size_t> next{0};
+    processing::ParallelFor(kConcurrentRegions, kConcurrentRegions, [&](std::size_t) {
+        std::optional<processing::Volume<std::int32_t>> labels;
+        const auto paint = [&labels](const rg::BoxMask& mask, bool set) {
+            for (std::size_t k = 0; k < mask.size[2]; ++k)
+                for (std::size_t j = 0; j < mask.size[1]; ++j) {
+                    std::int32_t* row = &labels->At(mask.begin[0], mask.begin[1] + j, mask.begin[2] + k);
+                    const std::uint8_t* values = &mask.values[mask.size[0] * (j + mask.size[1] * k)];
+                    for (std::size_t i = 0; i < mask.size[0]; ++i)
+                        row[i] = set && values[i] != 0 ? 1 : 0;
+                }
+        };
+        for (std::size_t taken = next++; taken < order.size(); taken = next++) {
+            const std::size_t w = order[taken];
+            const rg::BoxMask& mask = *wanted[w]->mask;
+            const auto region_start = std::chrono::steady_clock::now();
+            RegionRadiomics& r = out.radiomics[w];
+            r.region = wanted[w]->name;
+            r.voxels = mask.Count();
+            if (!labels)
+                labels.emplace(ct.Geometry(), 0);
+            paint(mask, true);
+            try {
+                rad::ExtractionResult result = rad::Extract(image, *labels, params);
+                r.error = std::move(result.error);
+                r.features = std::move(result.features);
+            } catch (const std::exception& e) {
+                r.error = std::string("extraction failed: ") + e.what();
+            }
+            paint(mask, false);
+            r.seconds = SecondsSince(region_start);
         }
-        r.seconds = SecondsSince(region_start);
-        out.radiomics.push_back(std::move(r));
-    }
+    });
 
     // Signatures look features up by region and full PyRadiomics name.
     std::map<std::string, std::map<std::string, double, std::less<>>, std::less<>> table;

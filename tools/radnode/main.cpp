@@ -1,6 +1,7 @@
 // radnode: the composition root. Each subcommand wires the modules together.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <iostream>
 
@@ -10,6 +11,12 @@
 #include "tools/radnode/commands.h"
 
 int main(int argc, char** argv) {
+    // The analysis allocates and frees volume-sized buffers (tens to hundreds of MB) for every
+    // region and derived image. glibc serves those with fresh mmap()s the kernel must zero and
+    // fault in each time (a fifth of an analysis' CPU time); from the heap they are reused.
+    // The pipeline hands freed memory back to the system after each job (malloc_trim).
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     CLI::App app{"radnode: a DICOM node that turns thoracic CT into quantitative results"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string{RADNODE_VERSION});

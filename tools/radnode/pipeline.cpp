@@ -1,6 +1,8 @@
 #include "tools/radnode/pipeline.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
+
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -23,7 +25,11 @@ namespace {
 namespace fs = std::filesystem;
 using storage::EpochMillis;
 
+/// Workers poll this often for jobs another process (or a lost signal) created.
 constexpr std::chrono::milliseconds kPollPeriod{1000};
+/// The scheduler looks for series that have become quiet this often: the slack it adds to
+/// pipeline.stable_age_s.
+constexpr std::chrono::milliseconds kSchedulePeriod{200};
 
 bool IsTumourModality(const std::string& modality) { return modality == "RTSTRUCT" || modality == "SEG"; }
 
@@ -172,7 +178,17 @@ void Pipeline::Stop() {
 
 bool Pipeline::Wait(std::chrono::milliseconds period) {
     std::unique_lock lock(mutex_);
-    return !wake_.wait_for(lock, period, [this] { return stopping_; });
+    const std::uint64_t seen = signals_;
+    wake_.wait_for(lock, period, [&] { return stopping_ || signals_ != seen; });
+    return !stopping_;
+}
+
+void Pipeline::Signal() {
+    {
+        const std::lock_guard lock(mutex_);
+        ++signals_;
+    }
+    wake_.notify_all();
 }
 
 void Pipeline::SchedulerLoop() {
@@ -180,13 +196,14 @@ void Pipeline::SchedulerLoop() {
         storage::Database db = storage::Database::Open(database_file_);
         do {
             try {
-                ScheduleOnce(db);
+                if (ScheduleOnce(db) > 0)
+                    Signal();
                 if (const int recovered = Queue(db, config_, clock_).RecoverExpiredLeases(); recovered > 0)
                     RADNODE_LOG_WARN(Category::Jobs, "expired leases taken back", {{"jobs", recovered}});
             } catch (const std::exception& e) {
                 RADNODE_LOG_ERROR(Category::Jobs, "scheduler step failed", {{"error", e.what()}});
             }
-        } while (Wait(kPollPeriod));
+        } while (Wait(kSchedulePeriod));
     } catch (const std::exception& e) {
         RADNODE_LOG_ERROR(Category::Jobs, "scheduler stopped", {{"error", e.what()}});
     }
@@ -280,6 +297,14 @@ bool Pipeline::AnalyseOnce(storage::Database& db, const std::string& owner) {
     const std::optional<storage::Job> job = queue.Claim(owner, kinds, lease);
     if (!job)
         return false;
+    // Declared before the job's data, destroyed after it: once the job's volumes are freed, the heap they grew
+    // (main.cpp keeps large buffers off mmap) goes back to the system.
+    struct TrimHeapOnExit {
+        TrimHeapOnExit() = default;
+        TrimHeapOnExit(const TrimHeapOnExit&) = delete;
+        TrimHeapOnExit& operator=(const TrimHeapOnExit&) = delete;
+        ~TrimHeapOnExit() { malloc_trim(0); }
+    } trim_heap_on_exit;
     const storage::Lease held = storage::LeaseOf(*job);
     const auto payload = ParsePayload(job->payload);
     const std::string study = First(payload, "study"), ct_series = First(payload, "ct_series"),
@@ -342,8 +367,10 @@ bool Pipeline::AnalyseOnce(storage::Database& db, const std::string& owner) {
                 return fail("tumour object unusable: " + t.error, false);
             tumour = std::move(t.mask);
         }
+        const double loaded_seconds = static_cast<double>(clock_() - started) / 1000.0;
         const CaseAnalysisOptions& options = analysis_.options;
         const CaseAnalysis analysis = RunCaseAnalysis(ct.volume, ct.kvp, tumour, options);
+        const EpochMillis analysed = clock_();
 
         // Results of this job, written whole into a fresh folder and then moved into place, so a
         // job killed half-way leaves nothing that looks finished.
@@ -367,6 +394,7 @@ bool Pipeline::AnalyseOnce(storage::Database& db, const std::string& owner) {
                                                       ? std::string("default analysis parameters")
                                                       : config_.pipeline_radiomics_params};
         const CaseReports reports = WriteCaseReports(ct, analysis, staging, report);
+        const double report_seconds = static_cast<double>(clock_() - analysed) / 1000.0;
         fs::remove_all(results);
         fs::create_directories(results.parent_path());
         fs::rename(staging, results);
@@ -388,10 +416,11 @@ bool Pipeline::AnalyseOnce(storage::Database& db, const std::string& owner) {
         if (reports.error.empty())
             for (const std::string& destination : config_.export_destinations)
                 queue.Enqueue(kExportJob, fmt::format("{}|{}", job->id, destination),
+                              // The report first: it is what a reader waits for.
                               Payload({{"study", study},
                                        {"destination", destination},
-                                       {"file", (results / "seg.dcm").string()},
-                                       {"file", (results / "sr.dcm").string()}}),
+                                       {"file", (results / "sr.dcm").string()},
+                                       {"file", (results / "seg.dcm").string()}}),
                               1'000'000);
         if (!queue.Complete(held, results.string())) {
             RADNODE_LOG_WARN(Category::Jobs, "analysis finished after its lease was lost; another attempt owns it",
@@ -399,11 +428,14 @@ bool Pipeline::AnalyseOnce(storage::Database& db, const std::string& owner) {
             return true; // the transaction rolls back: no delivery from this attempt
         }
         transaction.Commit();
+        Signal(); // the delivery jobs
         RADNODE_LOG_INFO(Category::Jobs, "analysis done",
                          {{"job", job->id},
                           {"study", study},
                           {"series", ct_series},
+                          {"load_seconds", loaded_seconds},
                           {"seconds", analysis.seconds},
+                          {"report_seconds", report_seconds},
                           {"reports", reports.error.empty() ? std::string("sr.dcm, seg.dcm") : reports.error}});
         return true;
     } catch (const config::ConfigError& e) {

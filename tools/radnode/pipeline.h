@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -51,7 +52,10 @@ public:
 private:
     void Loop(const std::string& name, bool (Pipeline::*step)(storage::Database&, const std::string&));
     void SchedulerLoop();
+    /// Waits `period`, or less when Stop() or Signal() is called; false when stopping.
     bool Wait(std::chrono::milliseconds period);
+    /// Wakes the waiting threads now: new jobs are ready.
+    void Signal();
 
     config::Config config_;
     /// The analysis options, read once from pipeline.radiomics_params and pipeline.signatures;
@@ -64,6 +68,7 @@ private:
     std::vector<std::thread> threads_;
     std::mutex mutex_;
     std::condition_variable wake_;
+    std::uint64_t signals_ = 0; ///< bumped by Signal()
     bool stopping_ = false;
 };
 
