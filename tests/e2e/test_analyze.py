@@ -10,7 +10,10 @@ Checked against independent answers:
 - an invalid signature file: exit 2 before anything runs;
 - the DICOM SEG and TID 1500 SR it writes: no dciodvfy errors, pixelmed's DicomSRValidator finds
   no errors (on a small-parameter run: the validator needs gigabytes for thousands of features),
-  and dsrdump/dcmdump read back the CAC score, volumes and segments of results.json.
+  and dsrdump/dcmdump read back the CAC score, volumes and segments of results.json;
+- the SR read back with dsrdump: every measurement of every group equals a results.json value
+  and vice versa; the SEG read back with DCMTK's DcmSegmentation (tests/tools/seg_readback):
+  segments, exact voxel counts and property codes of the found regions (readback.py).
 Radiomics run on the tumour and its rings only (--regions), which keeps the test short; the
 default region list adds the lungs and the heart region.
 """
@@ -25,6 +28,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import RADNODE, make_phantom, run  # noqa: E402
+import readback  # noqa: E402
 
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 EXAMPLE = os.path.join(REPO, "config", "signatures", "example_radscore.yaml")
@@ -163,6 +167,36 @@ class Analyze(unittest.TestCase):
             header = run(["dcmdump", "+P", "StudyInstanceUID", "+P", "PatientID", path]).stdout
             self.assertIn(self.truth["dicom"]["study_instance_uid"], header, path)
             self.assertIn(self.truth["dicom"]["patient_id"], header, path)
+
+    def test_sr_reads_back_to_results_json(self):
+        """Every NUM and CODE of every measurement group of the SR (read with dsrdump) is a value of
+        results.json at the SR's Decimal String precision, coded as docs/sr.md says, and every value
+        of results.json (region volumes, all radiomics features, CAC, signatures) is in the SR."""
+        expected = readback.expected_from_results_json(self.results)
+        seg = readback.read_seg(os.path.join(self.out, "seg.dcm")) if readback.SEG_READBACK else None
+        problems, counts = readback.sr_mismatches(readback.parse_sr(os.path.join(self.out, "sr.dcm")), expected, seg)
+        self.assertEqual(problems, [])
+        self.assertEqual(counts["volumes"], len(expected["regions"]))
+        self.assertEqual(counts["features"], sum(len(f) for f in expected["features"].values()))
+        self.assertGreater(counts["features"], 4 * 1000)  # tumour and three rings
+        self.assertEqual(counts["feature_classes"],
+                         {"shape", "firstorder", "glcm", "glrlm", "glszm", "gldm", "ngtdm"})
+        self.assertGreaterEqual(len(counts["image_types"]), 14)  # original, 5 LoG, 8 wavelet
+        self.assertEqual(counts["cac"], 4)
+        self.assertEqual(counts["signatures"], 1)
+
+    def test_seg_reads_back_to_results_json(self):
+        """The SEG read by DCMTK's DcmSegmentation (tests/tools/seg_readback): one segment per found
+        region, exactly its voxel count, SCT property codes (private PTRING for the rings)."""
+        seg = readback.read_seg(os.path.join(self.out, "seg.dcm"))
+        expected = readback.expected_from_results_json(self.results)
+        self.assertEqual(readback.seg_mismatches(seg, expected), [])
+        self.assertEqual(len(seg["segments"]), len(expected["regions"]))
+        by_region = {s["description"]: s for s in seg["segments"]}
+        self.assertEqual(by_region["tumour"]["voxels"],
+                         next(r["voxels"] for r in self.results["radiomics"] if r["region"] == "tumour"))
+        self.assertEqual((by_region["tumour"]["type"]["value"], by_region["tumour"]["type"]["scheme"]),
+                         ("372087000", "SCT"))  # Neoplasm, Primary (docs/sr.md, CID 7151)
 
     def test_small_sr_passes_pixelmed(self):
         jar = "/usr/share/java/pixelmed.jar"

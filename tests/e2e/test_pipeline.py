@@ -8,8 +8,12 @@ variants.
   the study's patient and study UIDs and the phantom's CAC score;
 - CT first, RTSTRUCT later: the CT is analysed without tumour after the grace period, the late
   RTSTRUCT starts a re-analysis whose SR references the first as its predecessor;
-- the PACS down while radnode delivers: the objects arrive once it is started;
-- radnode killed with SIGKILL mid-analysis and restarted: exactly one SR arrives.
+- the PACS down while radnode delivers (storescp; Orthanc stopped right after its store call and
+  started again on the same storage and ports): the objects arrive once it is up;
+- radnode killed with SIGKILL mid-analysis and restarted (storescp; Orthanc, the node back on
+  the port Orthanc knows): exactly one SR arrives;
+- the SR and SEG received read back (dsrdump, DCMTK's DcmSegmentation via tests/tools/seg_readback)
+  to the values of the node's results tables (readback.py).
 Radiomics are limited to the tumour and its 3 mm ring (pipeline.radiomics_regions) to keep the
 analysis short; waits poll for a condition with a deadline.
 """
@@ -17,6 +21,7 @@ import glob
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +31,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Node, NodeTestCase, free_port, make_phantom, require_tools, run  # noqa: E402
+import readback  # noqa: E402
 
 
 
@@ -86,7 +92,8 @@ class Orthanc:
         path = os.path.join(self.folder, "orthanc.json")
         with open(path, "w") as f:
             json.dump(self.config, f)
-        self.log = open(os.path.join(self.folder, "orthanc.log"), "wb")
+        # "ab": a restart (same configuration, storage and ports) appends to the same log
+        self.log = open(os.path.join(self.folder, "orthanc.log"), "ab")
         self.proc = subprocess.Popen(["Orthanc", path], stdout=self.log, stderr=subprocess.STDOUT)
         wait_for(lambda: self.alive(), 60, "Orthanc to answer")
         return self
@@ -102,6 +109,8 @@ class Orthanc:
             self.proc.terminate()
             self.proc.wait(timeout=60)
             self.log.close()
+        # Down for DICOM too: nothing answers on its port any more.
+        wait_for(lambda: not port_open(self.dicom_port), 30, "Orthanc's DICOM port to close")
 
     def request(self, method, path, body=None):
         req = urllib.request.Request(f"http://127.0.0.1:{self.http_port}{path}", data=body, method=method)
@@ -118,6 +127,12 @@ class Orthanc:
 
     def destination(self):
         return f"ORTHANC@127.0.0.1:{self.dicom_port}"
+
+
+def port_open(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def wait_for(condition, timeout, what):
@@ -184,15 +199,20 @@ class Pipeline(NodeTestCase):
         self.assertAlmostEqual(float(m.group(1)), self.truth["cac"]["agatston_scaled_to_3mm"], places=1)
         self.assertEqual("Neoplasm, Primary" in text, with_tumour)
 
-    def orthanc_round_trip(self, batches):
-        """Uploads each batch of files into Orthanc and has Orthanc send it to radnode, in order;
-        returns the SR file radnode sent back into Orthanc."""
+    def start_orthanc(self):
+        """Orthanc as the PACS, with radnode as its modality "radnode" on a port chosen here;
+        returns (orthanc, that port)."""
         require_tools("Orthanc")
         radnode_port = free_port()
         orthanc = Orthanc(os.path.join(self.tmp, "orthanc"), radnode_port)
         self.addCleanup(orthanc.stop)
         orthanc.start()
-        self.node(destination=orthanc.destination(), port=radnode_port)
+        return orthanc, radnode_port
+
+    def orthanc_send(self, orthanc, batches):
+        """Uploads each batch of files into Orthanc and has Orthanc send it to radnode, in order
+        (the REST store call returns once radnode has answered every C-STORE); returns Orthanc's
+        study id."""
         study_id = None
         for batch in batches:
             resources = []
@@ -202,10 +222,19 @@ class Pipeline(NodeTestCase):
                 resources.append(answer["ParentSeries"])
             orthanc.request("POST", "/modalities/radnode/store",
                             json.dumps({"Resources": sorted(set(resources))}).encode())
+        return study_id
 
-        def modalities():
-            return {s["MainDicomTags"].get("Modality") for s in orthanc.get(f"/studies/{study_id}/series")}
-        wait_for(lambda: {"SR", "SEG"} <= modalities(), 400, "SR and SEG in Orthanc")
+    def orthanc_sr_series(self, orthanc, study_id):
+        return [s for s in orthanc.get(f"/studies/{study_id}/series") if s["MainDicomTags"].get("Modality") == "SR"]
+
+    def orthanc_results(self, orthanc, study_id, timeout=400):
+        """Waits for radnode's SR and SEG in Orthanc's study; checks one SR instance, one radnode SEG
+        series, the study's patient and study UIDs; returns the SR and SEG files read from Orthanc."""
+        def arrived():  # the study may hold the input SEG too: look for radnode's own series
+            kinds = {(s["MainDicomTags"].get("Modality"), s["MainDicomTags"].get("SeriesDescription"))
+                     for s in orthanc.get(f"/studies/{study_id}/series")}
+            return any(m == "SR" for m, _ in kinds) and ("SEG", "radnode regions") in kinds
+        wait_for(arrived, timeout, "radnode's SR and SEG in Orthanc")
         series = orthanc.get(f"/studies/{study_id}/series")
         sr_series = [s for s in series if s["MainDicomTags"].get("Modality") == "SR"]
         self.assertEqual(len(sr_series), 1)
@@ -213,13 +242,64 @@ class Pipeline(NodeTestCase):
         seg_series = [s for s in series if s["MainDicomTags"].get("Modality") == "SEG"
                       and s["MainDicomTags"].get("SeriesDescription") == "radnode regions"]
         self.assertEqual(len(seg_series), 1)
+        self.assertEqual(len(seg_series[0]["Instances"]), 1)
         study = orthanc.get(f"/studies/{study_id}")
         self.assertEqual(study["MainDicomTags"]["StudyInstanceUID"], self.truth["dicom"]["study_instance_uid"])
         self.assertEqual(study["PatientMainDicomTags"]["PatientID"], self.truth["dicom"]["patient_id"])
-        sr_file = os.path.join(self.tmp, "from-orthanc-sr.dcm")
-        with open(sr_file, "wb") as f:
-            f.write(orthanc.get(f"/instances/{sr_series[0]['Instances'][0]}/file"))
-        return sr_file
+        files = []
+        for name, s in (("sr", sr_series[0]), ("seg", seg_series[0])):
+            path = os.path.join(self.tmp, f"from-orthanc-{name}.dcm")
+            with open(path, "wb") as f:
+                f.write(orthanc.get(f"/instances/{s['Instances'][0]}/file"))
+            files.append(path)
+        return files[0], files[1]
+
+    def orthanc_round_trip(self, batches):
+        """Uploads each batch of files into Orthanc and has Orthanc send it to radnode, in order;
+        returns the SR file radnode sent back into Orthanc."""
+        orthanc, radnode_port = self.start_orthanc()
+        self.node(destination=orthanc.destination(), port=radnode_port)
+        study_id = self.orthanc_send(orthanc, batches)
+        return self.orthanc_results(orthanc, study_id)[0]
+
+    def restart(self, node, same_port=False):
+        """A new radnode on the killed node's data folder and settings: on the same DICOM port
+        (the one a PACS was told about) or on a new one; its own log file."""
+        settings = dict(node.settings)
+        if not same_port:
+            del settings["dicom.port"]
+        restarted = Node(node.workdir, settings)
+        if same_port:
+            restarted.port = node.port
+        restarted.log_path = os.path.join(node.workdir, "radnode-restarted.log")
+        self.nodes.append(restarted)
+        return restarted.start()
+
+    def current_analysis(self, node):
+        with node.db() as c:
+            rows = c.execute("SELECT id, status, sr_sop_instance_uid, seg_sop_instance_uid FROM analyses "
+                             "WHERE superseded = 0").fetchall()
+        self.assertEqual(len(rows), 1, rows)
+        self.assertEqual(rows[0][1], "ok")
+        return rows[0]
+
+    def assert_reads_back_to_results(self, node, sr, seg):
+        """The SR (dsrdump) and SEG (seg_readback, DCMTK's DcmSegmentation) carry the values of the
+        node's results tables: every NUM and CODE maps to a result and every result to the SR, the
+        SEG has one segment per found region with exactly its voxel count."""
+        analysis_id, _, sr_uid, seg_uid = self.current_analysis(node)
+        self.assertIn(sr_uid, header(sr, "SOPInstanceUID"))
+        self.assertIn(seg_uid, header(seg, "SOPInstanceUID"))
+        with node.db() as c:
+            expected = readback.expected_from_db(c, analysis_id)
+        segmentation = readback.read_seg(seg)
+        self.assertEqual(readback.seg_mismatches(segmentation, expected), [])
+        problems, counts = readback.sr_mismatches(readback.parse_sr(sr), expected, segmentation)
+        self.assertEqual(problems, [])
+        self.assertEqual(counts["volumes"], len(expected["regions"]))
+        self.assertEqual(counts["features"], sum(len(f) for f in expected["features"].values()))
+        self.assertGreater(counts["features"], 1000)
+        self.assertEqual(counts["cac"], 4)
 
     def test_orthanc_sends_the_study_and_gets_sr_and_seg_back(self):
         self.assert_sr_of_phantom(self.orthanc_round_trip([self.ct + [self.rtstruct]]))
@@ -249,6 +329,7 @@ class Pipeline(NodeTestCase):
         self.assertEqual(analyses[0][0], "ok")
         self.assertGreater(features, 1000)
         self.assertIn(analyses[0][1], header(srs[0], "SOPInstanceUID"))
+        self.assert_reads_back_to_results(node, srs[0], segs[0])
 
     def test_late_rtstruct_starts_a_reanalysis_with_predecessor(self):
         self.pacs.start()
@@ -298,6 +379,51 @@ class Pipeline(NodeTestCase):
             self.assertEqual(c.execute("SELECT count(*) FROM analyses").fetchone()[0], 1)
             self.assertEqual(c.execute("SELECT attempts FROM jobs WHERE kind = 'analyze'").fetchone()[0], 2)
         self.assertEqual(len(srs), 1)
+
+    def test_orthanc_down_while_radnode_delivers(self):
+        orthanc, radnode_port = self.start_orthanc()
+        node = self.node(destination=orthanc.destination(), port=radnode_port)
+        study_id = self.orthanc_send(orthanc, [self.ct + [self.rtstruct]])
+        # The store call has returned: radnode has the study; its analysis takes seconds more.
+        orthanc.stop()
+        failed = wait_for(lambda: [line for line in node.log_text().splitlines() if "delivery failed" in line],
+                          300, "a failed delivery attempt to the stopped Orthanc")
+        self.assertIn(orthanc.destination(), failed[0])
+        self.assertIn("state=pending", failed[0])  # connection refused: retried, not dead-lettered
+        self.assertIn("analysis done", node.log_text())
+        self.assertNotIn("delivered", node.log_text())
+        orthanc.start()  # same configuration, storage, DICOM and HTTP ports
+        self.assertEqual(self.orthanc_sr_series(orthanc, study_id), [])
+        sr, seg = self.orthanc_results(orthanc, study_id, timeout=120)
+        self.assert_sr_of_phantom(sr)
+        wait_for(lambda: "delivered" in node.log_text(), 60, "the delivery in the log")
+        self.assert_reads_back_to_results(node, sr, seg)  # what Orthanc kept is what radnode recorded
+        with node.db() as c:
+            self.assertEqual(c.execute("SELECT state, attempts > 1 FROM jobs WHERE kind != 'analyze'").fetchall(),
+                             [("done", 1)])
+
+    def test_orthanc_radnode_killed_mid_analysis_delivers_exactly_one_sr(self):
+        orthanc, radnode_port = self.start_orthanc()
+        node = self.node(destination=orthanc.destination(), port=radnode_port)
+        study_id = self.orthanc_send(orthanc, [self.ct + [self.rtstruct]])
+        wait_for(lambda: "analysis started" in node.log_text(), 120, "the analysis to start")
+        node.kill9()
+        self.assertEqual(self.orthanc_sr_series(orthanc, study_id), [])
+        # Same data folder, settings and DICOM port: Orthanc's modality "radnode" reaches the new process.
+        restarted = self.restart(node, same_port=True)
+        orthanc.request("POST", "/modalities/radnode/echo", b"{}")
+        wait_for(lambda: "attempt=2" in restarted.log_text(), 120, "the second attempt in the log")
+        wait_for(lambda: "delivered" in restarted.log_text(), 300, "the delivery after the restart")
+        sr, seg = self.orthanc_results(orthanc, study_id, timeout=60)
+        self.assert_sr_of_phantom(sr)
+        # After the delivery was logged: still exactly one SR instance in the study.
+        self.assertEqual(sum(len(s["Instances"]) for s in self.orthanc_sr_series(orthanc, study_id)), 1)
+        self.assertEqual([i["MainDicomTags"]["SOPInstanceUID"] for i in orthanc.get(f"/studies/{study_id}/instances")
+                          if i["ID"] in self.orthanc_sr_series(orthanc, study_id)[0]["Instances"]],
+                         [self.current_analysis(restarted)[2]])
+        with restarted.db() as c:
+            self.assertEqual(c.execute("SELECT count(*) FROM analyses").fetchone()[0], 1)
+            self.assertEqual(c.execute("SELECT attempts FROM jobs WHERE kind = 'analyze'").fetchone()[0], 2)
 
 
 if __name__ == "__main__":
