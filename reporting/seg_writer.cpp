@@ -165,6 +165,10 @@ bool AddSegment(DcmSegmentation& seg, const SegSegment& spec, Uint16& number, Ch
     if (!spec.description.empty()) {
         check(segment->setSegmentDescription(spec.description.c_str()), "SegmentDescription");
     }
+    if (!spec.tracking_id.empty() && !spec.tracking_uid.empty()) {
+        check(segment->setTrackingID(spec.tracking_id.c_str()), "TrackingID");
+        check(segment->setTrackingUID(spec.tracking_uid.c_str()), "TrackingUID");
+    }
     double l = 0.0, a = 0.0, b = 0.0;
     IODCIELabUtil::rgb2DicomLab(l, a, b, spec.display_rgb[0] / 255.0, spec.display_rgb[1] / 255.0,
                                 spec.display_rgb[2] / 255.0);

@@ -69,6 +69,8 @@ enum class SegAlgorithmType { Manual, SemiAutomatic, Automatic };
 struct SegSegment {
     std::string label;       ///< SegmentLabel, e.g. "GTV-1"
     std::string description; ///< SegmentDescription, optional
+    std::string tracking_id;  ///< TrackingID, optional (with tracking_uid)
+    std::string tracking_uid; ///< TrackingUID, optional (with tracking_id)
     CodedConcept category;   ///< SegmentedPropertyCategoryCodeSequence (CID 7150)
     CodedConcept type;       ///< SegmentedPropertyTypeCodeSequence (CID 7151)
     SegAlgorithmType algorithm_type = SegAlgorithmType::Automatic;

@@ -220,6 +220,10 @@ def sr_mismatches(groups, expected, seg=None):
                     problems.append(f"{where}: segment {g['segment']} is {s['description']!r}")
                 if g["finding"] is None or (s["type"]["value"], s["type"]["scheme"]) != g["finding"][:2]:
                     problems.append(f"{where}: finding {g['finding']} != segment type {s['type']}")
+                # The segment carries the group's tracking identifier and UID (one region, one track).
+                if (s.get("tracking_id"), s.get("tracking_uid")) != (g["tracking_id"], g["tracking_uid"]):
+                    problems.append(f"{where}: segment tracking {s.get('tracking_id')!r} {s.get('tracking_uid')!r}"
+                                    f" != group's {g['tracking_uid']!r}")
         features = dict(expected["features"].get(region, {}))
         volume_seen = False
         for num in g["nums"]:

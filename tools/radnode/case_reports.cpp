@@ -3,6 +3,7 @@
 #include <ctime>
 #include <fmt/format.h>
 
+#include "processing/parallel_for.h"
 #include "processing/regions/box_mask.h"
 #include "reporting/dicom_values.h"
 #include "reporting/feature_codes.h"
@@ -97,15 +98,29 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
         result.error = "no region was found: nothing to report";
         return result;
     }
+    const auto uid = [&](const std::string& what) {
+        return options.uid_seed.empty() ? reporting::NewUuidUid() : DerivedUid(options.uid_seed, what);
+    };
+    // One tracking identifier and UID per region, shared by its SEG segment and its SR group.
+    std::vector<std::string> tracking_identifiers;
+    std::vector<std::string> tracking_uids;
+    for (const rg::NamedMask& r : regions) {
+        const RegionCoding c = CodingOf(r.name);
+        tracking_identifiers.push_back(c.label == r.name ? r.name : c.label + " (" + r.name + ")");
+        tracking_uids.push_back(uid("tracking " + r.name));
+    }
     std::vector<processing::LabelMap> masks;
     masks.reserve(regions.size());
     std::vector<reporting::SegSegment> segments;
-    for (const rg::NamedMask& r : regions) {
+    for (std::size_t n = 0; n < regions.size(); ++n) {
+        const rg::NamedMask& r = regions[n];
         masks.push_back(rg::ToLabelMap(*r.mask, g));
         const RegionCoding c = CodingOf(r.name);
         reporting::SegSegment s;
         s.label = c.label;
         s.description = r.name;
+        s.tracking_id = tracking_identifiers[n];
+        s.tracking_uid = tracking_uids[n];
         s.category = c.category;
         s.type = c.type;
         s.algorithm_type = r.name == "tumour" ? reporting::SegAlgorithmType::Manual : reporting::SegAlgorithmType::Automatic;
@@ -117,9 +132,6 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
         segments[n].mask = &masks[n];
 
     reporting::SegInstance seg_instance;
-    const auto uid = [&](const std::string& what) {
-        return options.uid_seed.empty() ? reporting::NewUuidUid() : DerivedUid(options.uid_seed, what);
-    };
     const auto series_uid = [&](const std::string& what) {
         return options.series_seed.empty() ? uid(what) : DerivedUid(options.series_seed, what);
     };
@@ -141,16 +153,6 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
         seg_instance.content_date = date;
         seg_instance.content_time = time;
     }
-    result.seg_file = out / "seg.dcm";
-    const reporting::SegWriteResult seg = reporting::WriteBinarySegmentation(result.seg_file, seg_source, segments,
-                                                                             seg_instance);
-    if (!seg.Ok()) {
-        result.error = "SEG not written: " + seg.error;
-        return result;
-    }
-    result.seg_sop_instance_uid = seg_instance.sop_instance_uid;
-    result.segments = segments.size();
-
     reporting::SrInput sr;
     sr.source.patient_study = src.patient_study;
     sr.source.series_instance_uid = src.series_instance_uid;
@@ -165,8 +167,8 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
         const rg::NamedMask& r = regions[n];
         const RegionCoding c = CodingOf(r.name);
         reporting::SrMeasurementGroup group;
-        group.tracking_identifier = c.label == r.name ? r.name : c.label + " (" + r.name + ")";
-        group.tracking_uid = uid("tracking " + r.name);
+        group.tracking_identifier = tracking_identifiers[n];
+        group.tracking_uid = tracking_uids[n];
         group.finding = c.finding;
         group.finding_site = c.site;
         group.laterality = c.laterality;
@@ -201,8 +203,24 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
     }
     if (!options.predecessor_sr_sop_uid.empty())
         sr.predecessor = reporting::SrPredecessor{sr.instance.series_instance_uid, options.predecessor_sr_sop_uid};
+    // The SEG and the SR are independent files (the SR knows the SEG's UIDs and segment
+    // numbers beforehand): written side by side.
+    result.seg_file = out / "seg.dcm";
     result.sr_file = out / "sr.dcm";
-    const reporting::SrWriteResult written = reporting::WriteMeasurementReport(sr, result.sr_file);
+    reporting::SegWriteResult seg;
+    reporting::SrWriteResult written;
+    processing::ParallelFor(2, 2, [&](std::size_t which) {
+        if (which == 0)
+            seg = reporting::WriteBinarySegmentation(result.seg_file, seg_source, segments, seg_instance);
+        else
+            written = reporting::WriteMeasurementReport(sr, result.sr_file);
+    });
+    if (!seg.Ok()) {
+        result.error = "SEG not written: " + seg.error;
+        return result;
+    }
+    result.seg_sop_instance_uid = seg_instance.sop_instance_uid;
+    result.segments = segments.size();
     if (!written.Ok()) {
         result.error = "SR not written: " + written.error;
         return result;
