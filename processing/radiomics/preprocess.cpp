@@ -457,7 +457,7 @@ public:
             for (long k = 0; k < 4; ++k) {
                 long at = first + k;
                 if (length_[n] == 1) {
-                    at = 0;
+                    at = start_[n]; // ITK writes index 0: the same whenever the buffer starts there
                 } else {
                     if (at < start_[n])
                         at = start_[n] + (start_[n] - at);
