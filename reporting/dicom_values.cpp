@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <ctime>
 #include <random>
 
 namespace radnode::reporting {
@@ -48,6 +49,17 @@ std::string NewUuidUid() {
     auto draw = [&device] { return (static_cast<std::uint64_t>(device()) << 32U) | device(); };
     const std::uint64_t hi = draw();
     return UuidUid(hi, draw());
+}
+
+DicomDateTime LocalDateTimeNow() {
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char date[16];
+    char time[16];
+    std::strftime(date, sizeof date, "%Y%m%d", &local);
+    std::strftime(time, sizeof time, "%H%M%S", &local);
+    return {date, time};
 }
 
 std::uint64_t Fnv1a64(std::string_view text, std::uint64_t hash) {

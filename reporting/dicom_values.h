@@ -1,6 +1,7 @@
 #pragma once
 /// Small DICOM value helpers shared by the SEG and SR writers and the tools: Decimal String
-/// formatting and UUID-derived UIDs ("2.25.<decimal>", ISO/IEC 9834-8, PS3.5 B.2).
+/// formatting, UUID-derived UIDs ("2.25.<decimal>", ISO/IEC 9834-8, PS3.5 B.2) and the
+/// current date and time.
 
 #include <cstdint>
 #include <string>
@@ -24,6 +25,13 @@ namespace radnode::reporting {
 /// A UUID UID that is a function of `text` (two FNV-1a 64 hashes): the same text always gives
 /// the same UID, e.g. for objects a rerun job must write again identically.
 [[nodiscard]] std::string NameBasedUid(std::string_view text);
+
+/// The current local date (YYYYMMDD) and time (HHMMSS), for content and creation dates.
+struct DicomDateTime {
+    std::string date;
+    std::string time;
+};
+[[nodiscard]] DicomDateTime LocalDateTimeNow();
 
 /// FNV-1a 64 of `text`, continuing from `hash`.
 [[nodiscard]] std::uint64_t Fnv1a64(std::string_view text, std::uint64_t hash = 0xCBF29CE484222325ULL);

@@ -119,13 +119,18 @@ void SetContext(DcmSegmentation& seg, const SegSourceSeries& source, const SegIn
     check(seg.getSeries().setSeriesInstanceUID(instance.series_instance_uid.c_str()), "SeriesInstanceUID");
     check(seg.getSegmentationSeriesModule().setSeriesNumber(instance.series_number.c_str()), "SeriesNumber");
     check(seg.getSeries().setSeriesDescription(instance.series_description.c_str()), "SeriesDescription");
-    check(seg.getSeries().setSeriesDate(instance.content_date.c_str()), "SeriesDate");
-    check(seg.getSeries().setSeriesTime(instance.content_time.c_str()), "SeriesTime");
+    auto [date, time] = LocalDateTimeNow();
+    if (!instance.content_date.empty())
+        date = instance.content_date;
+    if (!instance.content_time.empty())
+        time = instance.content_time;
+    check(seg.getSeries().setSeriesDate(date.c_str()), "SeriesDate");
+    check(seg.getSeries().setSeriesTime(time.c_str()), "SeriesTime");
     check(seg.getSOPCommon().setSOPInstanceUID(instance.sop_instance_uid.c_str()), "SOPInstanceUID");
-    check(seg.getSOPCommon().setInstanceCreationDate(instance.content_date.c_str()), "InstanceCreationDate");
-    check(seg.getSOPCommon().setInstanceCreationTime(instance.content_time.c_str()), "InstanceCreationTime");
-    check(seg.getGeneralImage().setContentDate(instance.content_date.c_str()), "ContentDate");
-    check(seg.getGeneralImage().setContentTime(instance.content_time.c_str()), "ContentTime");
+    check(seg.getSOPCommon().setInstanceCreationDate(date.c_str()), "InstanceCreationDate");
+    check(seg.getSOPCommon().setInstanceCreationTime(time.c_str()), "InstanceCreationTime");
+    check(seg.getGeneralImage().setContentDate(date.c_str()), "ContentDate");
+    check(seg.getGeneralImage().setContentTime(time.c_str()), "ContentTime");
 }
 
 void AddSharedGroups(DcmSegmentation& seg, const SegSourceSeries& source, const SegInstance& instance, Checker& check) {

@@ -93,8 +93,8 @@ struct SegInstance {
     std::string content_label = "SEGMENTATION"; ///< CS: upper case, digits, space, underscore
     std::string content_description;
     std::string content_creator_name;
-    std::string content_date; ///< YYYYMMDD; also used for series and instance creation date
-    std::string content_time; ///< HHMMSS
+    std::string content_date; ///< YYYYMMDD, also the series and instance creation date; empty: now
+    std::string content_time; ///< HHMMSS; empty: now
     std::string manufacturer = "radnode";
     std::string manufacturer_model_name = "radnode";
     std::string device_serial_number = "0";

@@ -8,7 +8,6 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -234,18 +233,6 @@ void AddGroup(CMR_TID1500& report, const SrInput& input, const SrMeasurementGrou
     }
 }
 
-/// Current local date (YYYYMMDD) and time (HHMMSS).
-std::pair<std::string, std::string> Now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm local{};
-    localtime_r(&now, &local);
-    char date[16];
-    char time[16];
-    std::strftime(date, sizeof date, "%Y%m%d", &local);
-    std::strftime(time, sizeof time, "%H%M%S", &local);
-    return {date, time};
-}
-
 void SetHeader(DSRDocument& doc, const SrInput& input, const std::string& date, const std::string& time,
                Checker& check) {
     const SrSource& s = input.source;
@@ -315,7 +302,7 @@ SrWriteResult WriteMeasurementReport(const SrInput& input, const std::filesystem
     const std::string observer_uid = instance.device_observer_uid.empty()
                                          ? NameBasedUid(observer_key)
                                          : instance.device_observer_uid;
-    auto [date, time] = Now();
+    auto [date, time] = LocalDateTimeNow();
     if (!instance.content_date.empty()) {
         date = instance.content_date;
     }

@@ -1,6 +1,5 @@
 #include "tools/radnode/case_reports.h"
 
-#include <ctime>
 #include <fmt/format.h>
 
 #include "processing/parallel_for.h"
@@ -143,16 +142,6 @@ CaseReports WriteCaseReports(const CtInput& ct, const CaseAnalysis& analysis, co
     seg_instance.content_description = "Tumour and automatic regions";
     seg_instance.content_creator_name = "radnode";
     seg_instance.software_versions = options.software_version;
-    {
-        const std::time_t now = std::time(nullptr);
-        std::tm local{};
-        localtime_r(&now, &local);
-        char date[16], time[16];
-        std::strftime(date, sizeof date, "%Y%m%d", &local);
-        std::strftime(time, sizeof time, "%H%M%S", &local);
-        seg_instance.content_date = date;
-        seg_instance.content_time = time;
-    }
     reporting::SrInput sr;
     sr.source.patient_study = src.patient_study;
     sr.source.series_instance_uid = src.series_instance_uid;
