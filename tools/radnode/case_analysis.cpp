@@ -14,6 +14,7 @@
 #include "config/radiomics_params.h"
 #include "processing/parallel_for.h"
 #include "config/signature_file.h"
+#include "reporting/dicom_values.h"
 #include "reporting/json_writer.h"
 #include "tools/radnode/region_settings.h"
 #include "reporting/regions_json.h"
@@ -77,12 +78,7 @@ std::string SettingsFingerprint(const std::string& params_text, const config::Co
         text += " " + r;
     for (const auto& s : options.signatures)
         text += "\nsignature: " + s.name + " " + s.version;
-    std::uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char c : text) {
-        h ^= c;
-        h *= 1099511628211ULL;
-    }
-    return fmt::format("fnv1a64:{:016x}", h);
+    return fmt::format("fnv1a64:{:016x}", reporting::Fnv1a64(text));
 }
 
 LoadedAnalysisOptions LoadAnalysisOptions(const config::Config& config, const std::filesystem::path& params,
