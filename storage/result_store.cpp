@@ -177,51 +177,36 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
     }
 }
 
-std::optional<StoredAnalysis> ResultStore::Get(std::int64_t id, bool with_features) {
-    std::optional<StoredAnalysis> analysis;
-    {
-        Statement& select = db_.Prepare(fmt::format("SELECT {} FROM analyses a WHERE a.id = ?1", kAnalysisColumns));
-        StatementReset reset(select);
-        select.Bind(1, id);
-        if (select.Step())
-            analysis = ReadAnalysis(select);
-    }
-    if (analysis)
-        LoadChildren(*analysis, with_features);
-    return analysis;
-}
-
-std::optional<StoredAnalysis> ResultStore::LatestForSeries(std::string_view ct_series_instance_uid,
-                                                           bool with_features) {
-    std::optional<StoredAnalysis> analysis;
-    {
-        Statement& select = db_.Prepare(fmt::format(
-            "SELECT {} FROM analyses a WHERE a.ct_series_instance_uid = ?1 AND a.superseded = 0", kAnalysisColumns));
-        StatementReset reset(select);
-        select.Bind(1, ct_series_instance_uid);
-        if (select.Step())
-            analysis = ReadAnalysis(select);
-    }
-    if (analysis)
-        LoadChildren(*analysis, with_features);
-    return analysis;
-}
-
-std::vector<StoredAnalysis> ResultStore::ForStudy(std::string_view study_instance_uid, bool include_superseded) {
+template <typename... Values>
+std::vector<StoredAnalysis> ResultStore::Select(std::string_view where, bool with_features, const Values&... values) {
     std::vector<StoredAnalysis> analyses;
     {
-        Statement& select = db_.Prepare(
-            fmt::format("SELECT {} FROM analyses a WHERE a.study_instance_uid = ?1 AND (?2 OR a.superseded = 0) "
-                        "ORDER BY a.ct_series_instance_uid, a.id",
-                        kAnalysisColumns));
+        Statement& select = db_.Prepare(fmt::format("SELECT {} FROM analyses a WHERE {}", kAnalysisColumns, where));
         StatementReset reset(select);
-        select.BindAll(study_instance_uid, Flag(include_superseded));
+        select.BindAll(values...);
         while (select.Step())
             analyses.push_back(ReadAnalysis(select));
     }
     for (StoredAnalysis& analysis : analyses)
-        LoadChildren(analysis, false);
+        LoadChildren(analysis, with_features);
     return analyses;
+}
+
+std::optional<StoredAnalysis> ResultStore::Get(std::int64_t id, bool with_features) {
+    std::vector<StoredAnalysis> found = Select("a.id = ?1", with_features, id);
+    return found.empty() ? std::nullopt : std::optional<StoredAnalysis>(std::move(found.front()));
+}
+
+std::optional<StoredAnalysis> ResultStore::LatestForSeries(std::string_view ct_series_instance_uid,
+                                                           bool with_features) {
+    std::vector<StoredAnalysis> found =
+        Select("a.ct_series_instance_uid = ?1 AND a.superseded = 0", with_features, ct_series_instance_uid);
+    return found.empty() ? std::nullopt : std::optional<StoredAnalysis>(std::move(found.front()));
+}
+
+std::vector<StoredAnalysis> ResultStore::ForStudy(std::string_view study_instance_uid, bool include_superseded) {
+    return Select("a.study_instance_uid = ?1 AND (?2 OR a.superseded = 0) ORDER BY a.ct_series_instance_uid, a.id",
+                  false, study_instance_uid, Flag(include_superseded));
 }
 
 void ResultStore::LoadChildren(StoredAnalysis& analysis, bool with_features) {

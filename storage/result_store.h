@@ -155,6 +155,10 @@ public:
                         std::string_view seg_sop_instance_uid, std::string_view seg_path);
 
 private:
+    /// The analyses the SQL condition `where` on `analyses a` selects (parameters ?1.. bound to
+    /// `values`), each with its children (LoadChildren).
+    template <typename... Values>
+    std::vector<StoredAnalysis> Select(std::string_view where, bool with_features, const Values&... values);
     void LoadChildren(StoredAnalysis& analysis, bool with_features);
     void InsertChildren(std::int64_t id, const AnalysisRecord& record);
 
