@@ -88,14 +88,27 @@ class Orthanc:
                        "DicomModalities": {"radnode": ["RADNODE", "127.0.0.1", radnode_port]}}
         self.proc = None
 
-    def start(self):
-        path = os.path.join(self.folder, "orthanc.json")
-        with open(path, "w") as f:
-            json.dump(self.config, f)
-        # "ab": a restart (same configuration, storage and ports) appends to the same log
-        self.log = open(os.path.join(self.folder, "orthanc.log"), "ab")
-        self.proc = subprocess.Popen(["Orthanc", path], stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for(lambda: self.alive(), 60, "Orthanc to answer")
+    def start(self, new_ports_on_failure=True):
+        """Starts Orthanc and waits until its REST API answers. An Orthanc that exits at once
+        (typically: a port picked by free_port() was taken by another process meanwhile) is
+        started again on fresh ports, unless the ports must stay (a restart)."""
+        log_path = os.path.join(self.folder, "orthanc.log")
+        for attempt in range(3):
+            path = os.path.join(self.folder, "orthanc.json")
+            with open(path, "w") as f:
+                json.dump(self.config, f)
+            # "ab": a restart (same configuration, storage and ports) appends to the same log
+            self.log = open(log_path, "ab")
+            self.proc = subprocess.Popen(["Orthanc", path], stdout=self.log, stderr=subprocess.STDOUT)
+            wait_for(lambda: self.alive() or self.proc.poll() is not None, 60, "Orthanc to answer")
+            if self.proc.poll() is None:
+                return self
+            self.log.close()
+            if not new_ports_on_failure or attempt == 2:
+                with open(log_path, errors="replace") as f:
+                    raise AssertionError(f"Orthanc exited with {self.proc.returncode}:\n{f.read()[-3000:]}")
+            self.dicom_port = self.config["DicomPort"] = free_port()
+            self.http_port = self.config["HttpPort"] = free_port()
         return self
 
     def alive(self):
@@ -108,6 +121,7 @@ class Orthanc:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(timeout=60)
+        if self.proc:
             self.log.close()
         # Down for DICOM too: nothing answers on its port any more.
         wait_for(lambda: not port_open(self.dicom_port), 30, "Orthanc's DICOM port to close")
@@ -392,7 +406,7 @@ class Pipeline(NodeTestCase):
         self.assertIn("state=pending", failed[0])  # connection refused: retried, not dead-lettered
         self.assertIn("analysis done", node.log_text())
         self.assertNotIn("delivered", node.log_text())
-        orthanc.start()  # same configuration, storage, DICOM and HTTP ports
+        orthanc.start(new_ports_on_failure=False)  # same configuration, storage, DICOM and HTTP ports
         self.assertEqual(self.orthanc_sr_series(orthanc, study_id), [])
         sr, seg = self.orthanc_results(orthanc, study_id, timeout=120)
         self.assert_sr_of_phantom(sr)
