@@ -4,6 +4,7 @@
 
 #include "processing/regions/thorax_regions.h"
 
+#include "processing/phantom/thorax_anatomy.h"
 #include "processing/phantom/thorax_phantom.h"
 
 #include <gtest/gtest.h>
@@ -44,6 +45,28 @@ TEST(RegionsThorax, LungVolumesMatchThePhantom) {
     EXPECT_NEAR(r.lung_right.volume_ml, truth.right_lung.volume_with_tumour_ml,
                 0.03 * truth.right_lung.volume_with_tumour_ml);
     EXPECT_NEAR(r.lung_left.volume_ml, truth.left_lung.volume_ml, 0.03 * truth.left_lung.volume_ml);
+}
+
+TEST(RegionsThorax, AirwaysAndCarinaMatchThePhantom) {
+    // The phantom's bronchi end before they reach the lungs, so its airway tree is an air
+    // component of its own (about 40 mL, smaller than a lung candidate).
+    const auto& p = DefaultPhantom();
+    const ThoraxRegions& r = DefaultRegions();
+    ASSERT_TRUE(r.airways.found) << r.airways.reason;
+    const auto airway = static_cast<std::size_t>(Tissue::Airway);
+    const double truth_ml = p.truth.tissues[airway].volume_ml;
+    std::printf("  airways %.2f mL (truth %.2f), carina slice %d\n", r.airways.volume_ml, truth_ml, r.carina_slice);
+    EXPECT_NEAR(r.airways.volume_ml, truth_ml, 0.05 * truth_ml);
+    // The carina: where the generator splits the trachea into the two main bronchi, which
+    // stay one air section for a few millimetres below it.
+    ASSERT_GE(r.carina_slice, 0);
+    const auto& g = p.ct.Geometry();
+    const double carina_z = g.IndexToPhysical(0.0, 0.0, static_cast<double>(r.carina_slice))[2];
+    EXPECT_LE(carina_z, phantom::anatomy::kCarina[2] + g.spacing[2]);
+    EXPECT_GE(carina_z, phantom::anatomy::kCarina[2] - 15.0);
+    // The heart region starts at the carina.
+    ASSERT_TRUE(r.heart.found) << r.heart.reason;
+    EXPECT_LE(r.heart.mask.begin[2] + r.heart.mask.size[2] - 1, static_cast<std::size_t>(r.carina_slice));
 }
 
 TEST(RegionsThorax, HeartHoldsTheCoronaryCalciumOnly) {
