@@ -257,10 +257,6 @@ void SegmentLungs(const CtVolume& ct, const BoxMask& body, const BoxMask& tumour
             }
     });
     const Components air_parts = LabelComponents(air.values.data(), air.extent, Connectivity::Face);
-    // The airways are looked for in all of the body's air: a trachea whose bronchi lose contact
-    // with the lungs (partial volume, mucus, or the phantom's short bronchi) is an air component
-    // of its own, smaller than a lung candidate.
-    const Work body_air = air;
     const std::vector<std::uint32_t> candidates = LungCandidates(air_parts, g, settings.min_lung_volume_ml);
     if (candidates.empty()) {
         out.lung_right.reason = out.lung_left.reason = "no air region of at least " +
@@ -269,28 +265,30 @@ void SegmentLungs(const CtVolume& ct, const BoxMask& body, const BoxMask& tumour
         out.airways.reason = "no lungs";
         return;
     }
-    std::fill(air.values.begin(), air.values.end(), 0);
-    air_parts.Paint([&](std::uint32_t id) { return std::find(candidates.begin(), candidates.end(), id) != candidates.end(); },
-                    air.values.data());
-
-    // Airways: grown from the trachea, with a stricter threshold if it leaks.
+    // Airways: grown from the trachea, with a stricter threshold if it leaks. Looked for in all of
+    // the body's air, before it is narrowed to the lung candidates: a trachea whose bronchi lose
+    // contact with the lungs (partial volume, mucus, or the phantom's short bronchi) is an air
+    // component of its own, smaller than a lung candidate.
     const int superior = SuperiorDirection(g);
     double body_centre_x = 0.0;
     {
         const BoxMask& b = body;
         body_centre_x = (static_cast<double>(b.begin[0]) + static_cast<double>(b.size[0]) / 2.0) * g.spacing[0];
     }
-    const std::vector<std::size_t> seeds = FindTrachea(body_air, g, superior, body_centre_x);
+    const std::vector<std::size_t> seeds = FindTrachea(air, g, superior, body_centre_x);
     Work airway{air.begin, air.extent, {}};
     if (seeds.empty()) {
         out.airways.reason = "no trachea: no compact air section near the centre line on any slice";
     } else {
         const auto max_voxels = static_cast<std::size_t>(settings.airway_max_volume_ml * 1000.0 / g.VoxelVolume());
         for (int attempt = 0; attempt < 4 && airway.values.empty(); ++attempt)
-            airway.values = GrowAirway(ct, body_air, seeds, settings.airway_threshold_hu - 25.0 * attempt, max_voxels);
+            airway.values = GrowAirway(ct, air, seeds, settings.airway_threshold_hu - 25.0 * attempt, max_voxels);
         if (airway.values.empty())
             out.airways.reason = "the airway tree leaks into the lungs at every threshold tried";
     }
+    std::fill(air.values.begin(), air.values.end(), 0);
+    air_parts.Paint([&](std::uint32_t id) { return std::find(candidates.begin(), candidates.end(), id) != candidates.end(); },
+                    air.values.data());
     if (!airway.values.empty()) {
         out.airways.mask = ToBoxMask(airway);
         out.airways.found = true;
