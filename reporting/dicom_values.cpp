@@ -51,15 +51,16 @@ std::string NewUuidUid() {
     return UuidUid(hi, draw());
 }
 
-DicomDateTime LocalDateTimeNow() {
+DicomDateTime DateTimeOrNow(std::string_view date, std::string_view time) {
     const std::time_t now = std::time(nullptr);
     std::tm local{};
     localtime_r(&now, &local);
-    char date[16];
-    char time[16];
-    std::strftime(date, sizeof date, "%Y%m%d", &local);
-    std::strftime(time, sizeof time, "%H%M%S", &local);
-    return {date, time};
+    char local_date[16];
+    char local_time[16];
+    std::strftime(local_date, sizeof local_date, "%Y%m%d", &local);
+    std::strftime(local_time, sizeof local_time, "%H%M%S", &local);
+    return {date.empty() ? std::string(local_date) : std::string(date),
+            time.empty() ? std::string(local_time) : std::string(time)};
 }
 
 std::uint64_t Fnv1a64(std::string_view text, std::uint64_t hash) {

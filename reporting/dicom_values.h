@@ -26,12 +26,13 @@ namespace radnode::reporting {
 /// the same UID, e.g. for objects a rerun job must write again identically.
 [[nodiscard]] std::string NameBasedUid(std::string_view text);
 
-/// The current local date (YYYYMMDD) and time (HHMMSS), for content and creation dates.
+/// A DICOM date (YYYYMMDD) and time (HHMMSS), for content and creation dates.
 struct DicomDateTime {
     std::string date;
     std::string time;
 };
-[[nodiscard]] DicomDateTime LocalDateTimeNow();
+/// `date` and `time`, each replaced by the current local date or time when empty.
+[[nodiscard]] DicomDateTime DateTimeOrNow(std::string_view date, std::string_view time);
 
 /// FNV-1a 64 of `text`, continuing from `hash`.
 [[nodiscard]] std::uint64_t Fnv1a64(std::string_view text, std::uint64_t hash = 0xCBF29CE484222325ULL);

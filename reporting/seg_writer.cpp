@@ -119,11 +119,7 @@ void SetContext(DcmSegmentation& seg, const SegSourceSeries& source, const SegIn
     check(seg.getSeries().setSeriesInstanceUID(instance.series_instance_uid.c_str()), "SeriesInstanceUID");
     check(seg.getSegmentationSeriesModule().setSeriesNumber(instance.series_number.c_str()), "SeriesNumber");
     check(seg.getSeries().setSeriesDescription(instance.series_description.c_str()), "SeriesDescription");
-    auto [date, time] = LocalDateTimeNow();
-    if (!instance.content_date.empty())
-        date = instance.content_date;
-    if (!instance.content_time.empty())
-        time = instance.content_time;
+    const auto [date, time] = DateTimeOrNow(instance.content_date, instance.content_time);
     check(seg.getSeries().setSeriesDate(date.c_str()), "SeriesDate");
     check(seg.getSeries().setSeriesTime(time.c_str()), "SeriesTime");
     check(seg.getSOPCommon().setSOPInstanceUID(instance.sop_instance_uid.c_str()), "SOPInstanceUID");

@@ -302,13 +302,7 @@ SrWriteResult WriteMeasurementReport(const SrInput& input, const std::filesystem
     const std::string observer_uid = instance.device_observer_uid.empty()
                                          ? NameBasedUid(observer_key)
                                          : instance.device_observer_uid;
-    auto [date, time] = LocalDateTimeNow();
-    if (!instance.content_date.empty()) {
-        date = instance.content_date;
-    }
-    if (!instance.content_time.empty()) {
-        time = instance.content_time;
-    }
+    const auto [date, time] = DateTimeOrNow(instance.content_date, instance.content_time);
 
     Checker check;
     CMR_TID1500 report(CMR_CID7021::ImagingMeasurementReport);

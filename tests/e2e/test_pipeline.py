@@ -109,7 +109,6 @@ class Orthanc:
                     raise AssertionError(f"Orthanc exited with {self.proc.returncode}:\n{f.read()[-3000:]}")
             self.dicom_port = self.config["DicomPort"] = free_port()
             self.http_port = self.config["HttpPort"] = free_port()
-        return self
 
     def alive(self):
         try:
